@@ -25,9 +25,7 @@ class OrgUnit(MP_Node):
     is_promotion_body = models.BooleanField(
         _("招商主体"), default=False, help_text=_("可以作为项目的牵头单位（经济小区、区属国企、特色园区）。")
     )
-    is_landing_area = models.BooleanField(
-        _("落地区域"), default=False, help_text=_("项目可以落地的街镇或园区。")
-    )
+    is_landing_area = models.BooleanField(_("落地区域"), default=False, help_text=_("项目可以落地的街镇或园区。"))
     wecom_webhook = models.URLField(_("企业微信/政务微信机器人地址"), max_length=500, blank=True)
     dingtalk_webhook = models.URLField(_("钉钉机器人地址"), max_length=500, blank=True)
     dingtalk_secret = models.CharField(_("钉钉加签密钥"), max_length=200, blank=True)
@@ -111,4 +109,4 @@ class User(AbstractUser):
         """Administrators and managers of the district office see everything."""
         if self.is_superuser or self.role == Role.ADMIN:
             return True
-        return self.role == Role.MANAGER and self.org_unit is not None and self.org_unit.is_root()
+        return self.role == Role.MANAGER and self.org_unit is not None and self.org_unit.depth == 1

@@ -11,3 +11,7 @@ class PermissionDeniedError(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+class StaleVersionError(ServiceError):
+    """The change was made on a copy older than the stored object."""

@@ -12,7 +12,7 @@ USCC_PATTERN = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$
 
 
 def uscc_check_character(first17: str) -> str:
-    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS))
+    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS, strict=False))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -54,9 +54,7 @@ GBT4754_PATTERN = re.compile(r"^[A-T](\d{2}(\d{1,2})?)?$")
 def validate_industry_code(value: str) -> None:
     """GB/T 4754 codes: a section letter, optionally followed by a 2-, 3- or 4-digit class."""
     if value and not GBT4754_PATTERN.match(value):
-        raise ValidationError(
-            _("国民经济行业代码格式不正确（GB/T 4754），例如 C3670 或 C36。"), code="industry_code"
-        )
+        raise ValidationError(_("国民经济行业代码格式不正确（GB/T 4754），例如 C3670 或 C36。"), code="industry_code")
 
 
 MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")

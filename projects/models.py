@@ -58,7 +58,7 @@ class StageType(models.Model):
         _("完成所需信息"),
         default=list,
         blank=True,
-        help_text=_("完成本阶段前项目必须具备的字段，例如 [\"land_area\", \"land_supply_mode\"]。"),
+        help_text=_('完成本阶段前项目必须具备的字段，例如 ["land_area", "land_supply_mode"]。'),
     )
     commitment_field = models.CharField(
         _("对应的用地承诺"),
@@ -160,9 +160,7 @@ class Project(VersionedModel):
     registered_capital = money_field(_("注册资本（万元）"))
     foreign_capital = money_field(_("外资（万美元）"))
     land_area = area_field(_("用地面积（亩）"))
-    land_supply_mode = models.CharField(
-        _("供地方式"), max_length=24, choices=LandSupplyMode.choices, blank=True
-    )
+    land_supply_mode = models.CharField(_("供地方式"), max_length=24, choices=LandSupplyMode.choices, blank=True)
     expected_annual_output = money_field(_("预计年产值（万元）"))
     expected_annual_tax = money_field(_("预计年税收（万元）"))
     expected_jobs = models.PositiveIntegerField(_("预计就业人数"), null=True, blank=True)
@@ -291,7 +289,9 @@ class ProjectStage(TimeStampedModel):
             ),
             models.CheckConstraint(
                 name="stage_finish_after_start",
-                condition=Q(started_on__isnull=True) | Q(finished_on__isnull=True) | Q(finished_on__gte=models.F("started_on")),
+                condition=Q(started_on__isnull=True)
+                | Q(finished_on__isnull=True)
+                | Q(finished_on__gte=models.F("started_on")),
                 violation_error_message=_("完成日期不能早于开始日期。"),
             ),
         ]
@@ -443,9 +443,7 @@ class Assessment(TimeStampedModel):
 class AssessmentScore(models.Model):
     assessment = models.ForeignKey(Assessment, verbose_name=_("评估"), on_delete=models.CASCADE, related_name="scores")
     dimension = models.ForeignKey(AssessmentDimension, verbose_name=_("维度"), on_delete=models.PROTECT)
-    score = models.DecimalField(
-        _("得分"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0"))]
-    )
+    score = models.DecimalField(_("得分"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0"))])
     comment = models.CharField(_("说明"), max_length=200, blank=True)
 
     history = HistoricalRecords()

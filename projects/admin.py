@@ -1,0 +1,222 @@
+from django import forms
+from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from common.admin import ServiceAdminMixin, ServiceErrorsAsMessagesMixin
+from common.services import by_actor
+
+from . import services
+from .models import (
+    AnnualTarget,
+    Assessment,
+    AssessmentDimension,
+    AssessmentScore,
+    LandCommitment,
+    LandYearlyActual,
+    Project,
+    ProjectStage,
+    SigningEvent,
+    StageType,
+)
+from .selectors import signing_events_with_totals
+
+
+@admin.register(SigningEvent)
+class SigningEventAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "date", "is_online", "project_count", "total_investment_yi"]
+    list_filter = ["is_online"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+
+    def get_queryset(self, request):
+        return signing_events_with_totals(super().get_queryset(request))
+
+    @admin.display(description=_("项目数"), ordering="project_count")
+    def project_count(self, obj):
+        return obj.project_count
+
+    @admin.display(description=_("总投资（亿元）"), ordering="total_investment")
+    def total_investment_yi(self, obj):
+        return f"{obj.total_investment / 10000:.2f}" if obj.total_investment is not None else "-"
+
+
+@admin.register(StageType)
+class StageTypeAdmin(SimpleHistoryAdmin):
+    list_display = ["order", "name", "party", "due_basis", "target_workdays", "target_months", "required_facts"]
+    list_display_links = ["name"]
+    ordering = ["order"]
+
+
+class ProjectStageInline(admin.TabularInline):
+    model = ProjectStage
+    extra = 0
+    can_delete = False
+    fields = ["stage_link", "status", "due_on", "started_on", "finished_on", "owner", "skip_reason", "reopen_reason"]
+    readonly_fields = fields
+    ordering = ["stage_type__order"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("stage_type", "owner")
+
+    @admin.display(description=_("阶段"))
+    def stage_link(self, obj):
+        url = reverse("admin:projects_projectstage_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.stage_type.name)
+
+
+class LandCommitmentInline(admin.StackedInline):
+    model = LandCommitment
+    extra = 0
+    max_num = 1
+
+
+@admin.register(Project)
+class ProjectAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    list_display = [
+        "code",
+        "name",
+        "enterprise",
+        "signing_event",
+        "signed_on",
+        "town",
+        "leading_unit",
+        "current_stage",
+        "status",
+        "total_investment",
+        "officer",
+        "is_sample",
+    ]
+    list_filter = [
+        "status",
+        "current_stage",
+        "priority",
+        "industry_chain",
+        "town",
+        "source",
+        "signing_event",
+        "is_sample",
+    ]
+    list_select_related = ["enterprise", "signing_event", "town", "leading_unit", "current_stage", "officer"]
+    search_fields = ["code", "name", "enterprise__name", "enterprise__uscc"]
+    autocomplete_fields = ["enterprise", "signing_event", "town", "leading_unit", "officer", "team", "industry_chain"]
+    readonly_fields = ["code", "current_stage", "version", "investment_intensity", "output_per_mu", "tax_per_mu"]
+    date_hierarchy = "signed_on"
+    inlines = [ProjectStageInline, LandCommitmentInline]
+    list_per_page = 50
+
+    def service_create(self, request, obj, form):
+        fields = self.changed_fields(form)
+        return services.create_project(actor=request.user, **fields)
+
+    def service_update(self, request, obj, form):
+        return services.update_project(actor=request.user, project=obj, **self.changed_fields(form))
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            by_actor(instance, request.user).save()
+        for instance in formset.deleted_objects:
+            instance.delete()
+        if formset.model is LandCommitment and instances:
+            services.replan_project(actor=request.user, project=form.instance)
+
+
+class StageActionForm(forms.ModelForm):
+    ACTIONS = [("", "---------"), ("finish", _("完成")), ("skip", _("跳过")), ("reopen", _("重新打开"))]
+    action = forms.ChoiceField(label=_("操作"), choices=ACTIONS, required=False)
+    action_date = forms.DateField(label=_("完成日期"), required=False, initial=timezone.localdate)
+    reason = forms.CharField(label=_("原因"), required=False, max_length=200)
+
+    class Meta:
+        model = ProjectStage
+        fields = ["owner", "notes"]
+
+
+@admin.register(ProjectStage)
+class ProjectStageAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
+    form = StageActionForm
+    list_display = ["project", "stage_type", "status", "due_on", "finished_on", "owner"]
+    list_filter = ["status", "stage_type"]
+    list_select_related = ["project", "stage_type", "owner"]
+    search_fields = ["project__code", "project__name"]
+    autocomplete_fields = ["owner"]
+    readonly_fields = [
+        "project",
+        "stage_type",
+        "status",
+        "due_on",
+        "started_on",
+        "finished_on",
+        "skip_reason",
+        "reopen_reason",
+    ]
+    fields = readonly_fields + ["owner", "notes", "action", "action_date", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        by_actor(obj, request.user).save()
+        action = form.cleaned_data.get("action")
+        if action == "finish":
+            services.finish_stage(actor=request.user, stage=obj, finished_on=form.cleaned_data.get("action_date"))
+        elif action == "skip":
+            services.skip_stage(actor=request.user, stage=obj, reason=form.cleaned_data.get("reason"))
+        elif action == "reopen":
+            services.reopen_stage(actor=request.user, stage=obj, reason=form.cleaned_data.get("reason"))
+
+
+class LandYearlyActualInline(admin.TabularInline):
+    model = LandYearlyActual
+    extra = 0
+
+
+@admin.register(LandCommitment)
+class LandCommitmentAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "contract_no", "handed_over_on", "committed_output_per_mu", "committed_tax_per_mu"]
+    list_select_related = ["project"]
+    search_fields = ["project__name", "project__code", "contract_no"]
+    autocomplete_fields = ["project"]
+    inlines = [LandYearlyActualInline]
+
+
+@admin.register(AnnualTarget)
+class AnnualTargetAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "org_unit",
+        "year",
+        "signed_investment",
+        "signed_projects",
+        "funds_in_place",
+        "construction_starts",
+        "production_starts",
+    ]
+    list_filter = ["year"]
+    list_select_related = ["org_unit"]
+    autocomplete_fields = ["org_unit"]
+
+
+@admin.register(AssessmentDimension)
+class AssessmentDimensionAdmin(admin.ModelAdmin):
+    list_display = ["order", "name", "max_score", "weight", "is_active"]
+    list_display_links = ["name"]
+
+
+class AssessmentScoreInline(admin.TabularInline):
+    model = AssessmentScore
+    extra = 0
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "assessed_on", "assessor", "conclusion"]
+    list_select_related = ["project", "assessor"]
+    autocomplete_fields = ["project", "assessor"]
+    inlines = [AssessmentScoreInline]

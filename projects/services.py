@@ -1,0 +1,323 @@
+"""Every write to projects and their stages, with its rules and its audit record.
+
+The API, the web pages, the admin and the Excel importer call these functions, so a rule holds
+whichever door a change comes through. History is kept by django-simple-history; each change
+names its actor and, where there is one, its reason.
+"""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import OrgUnit, User
+from common.exceptions import PermissionDeniedError, ServiceError
+from common.services import by_actor as _record
+from common.services import check_version, validate_model
+
+from . import planning
+from .models import Project, ProjectStage, StageType
+from .selectors import can_edit_project, can_manage_project
+
+CLOSED = (ProjectStage.Status.DONE, ProjectStage.Status.SKIPPED)
+
+
+class MissingFactsError(ServiceError):
+    """A stage cannot finish while the project lacks facts it needs; `missing` names them."""
+
+    def __init__(self, stage, missing: list[tuple[str, str]]):
+        self.missing = missing
+        super().__init__(
+            _("阶段“%(stage)s”还缺少以下信息，不能完成：%(facts)s。")
+            % {"stage": stage.stage_type.name, "facts": "、".join(label for _path, label in missing)},
+            code="missing_facts",
+        )
+
+
+def today():
+    return timezone.localdate()
+
+
+# --- Projects ---------------------------------------------------------------------------------
+
+
+def _next_code(year: int) -> str:
+    prefix = f"JD-{year}-"
+    last = Project.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+def _check_project(project: Project):
+    validate_model(project, exclude=["code", "current_stage"])
+
+
+@transaction.atomic
+def create_project(*, actor: User, team=(), stage_types=None, **fields) -> Project:
+    """Create a project with its whole stage plan and due dates.
+
+    A project with a signing date starts past 洽谈 and 签约: both are finished on that date.
+    """
+    if actor is not None and not can_edit_project(actor, None):
+        raise PermissionDeniedError(_("您没有创建项目的权限。"))
+    project = Project(**fields)
+    _check_project(project)
+    year = (project.signed_on or today()).year
+    for attempt in range(5):
+        project.code = fields.get("code") or _next_code(year)
+        try:
+            with transaction.atomic():
+                _record(project, actor, _("创建项目")).save()
+            break
+        except IntegrityError:
+            if fields.get("code") or attempt == 4:
+                raise ServiceError({"code": [_("项目编号 %(code)s 已存在。") % {"code": project.code}]}) from None
+    if team:
+        project.team.set(team)
+    stage_types = list(stage_types or StageType.objects.order_by("order"))
+    stages = [ProjectStage(project=project, stage_type=t, owner=project.officer) for t in stage_types]
+    for stage in stages:
+        _record(stage, actor).save()
+    if project.signed_on:
+        for stage in stages:
+            if stage.stage_type.code in ("negotiation", "signing"):
+                stage.status = ProjectStage.Status.DONE
+                stage.started_on = stage.started_on or project.signed_on
+                stage.finished_on = project.signed_on
+                _record(stage, actor, _("按签约日期完成")).save()
+    _replan(project, actor)
+    return project
+
+
+def update_project(*, actor: User, project: Project, expected_version: int | None = None, team=None, **fields):
+    """Change a project's facts; refuse a change made on a stale copy."""
+    if not can_edit_project(actor, project):
+        raise PermissionDeniedError(_("您没有修改该项目的权限。"))
+    protected = {"code", "current_stage", "leading_unit", "officer"} & set(fields)
+    if protected and not can_manage_project(actor, project):
+        raise PermissionDeniedError(_("牵头单位和招商专员只能由管理人员通过转办或改派调整。"))
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        check_version(
+            locked, expected_version, _("项目已被他人修改（当前版本 %(current)d，您的版本 %(yours)d），请刷新后重试。")
+        )
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        _check_project(locked)
+        locked.version += 1
+        _record(locked, actor).save()
+        if team is not None:
+            locked.team.set(team)
+        _replan(locked, actor)
+    return locked
+
+
+# --- Stages -----------------------------------------------------------------------------------
+
+
+def replan_project(*, actor: User, project: Project):
+    """Re-plan after a change the stage plan depends on (a land contract's commitments)."""
+    with transaction.atomic():
+        _replan(Project.objects.select_related("land_commitment").get(pk=project.pk), actor)
+
+
+def _replan(project: Project, actor, reason=""):
+    """Recompute the due dates of the open stages and the project's current stage."""
+    stages = list(ProjectStage.objects.filter(project=project).select_related("stage_type"))
+    planned = planning.plan(stages, getattr(project, "land_commitment", None))
+    for stage in stages:
+        due = planned.get(stage.pk)
+        if due is not None and (stage.due_on, stage.due_is_provisional) != (due.due_on, due.provisional):
+            stage.due_on, stage.due_is_provisional = due.due_on, due.provisional
+            _record(stage, actor, reason or _("重新计算计划日期")).save(
+                update_fields=["due_on", "due_is_provisional", "updated_at"]
+            )
+    ordered = sorted(stages, key=lambda s: s.stage_type.order)
+    current = next((s for s in ordered if s.status not in CLOSED), None) or (ordered[-1] if ordered else None)
+    current_type_id = current.stage_type_id if current else None
+    if project.current_stage_id != current_type_id:
+        Project.objects.filter(pk=project.pk).update(current_stage_id=current_type_id)
+        project.current_stage_id = current_type_id
+
+
+def _resolve_fact(project: Project, path: str):
+    value = project
+    for part in path.split("."):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
+def _fact_label(path: str) -> str:
+    model, label = Project, path
+    for part in path.split("."):
+        field = model._meta.get_field(part)
+        label = str(field.verbose_name)
+        model = field.related_model or model
+    return label
+
+
+def missing_facts(stage: ProjectStage) -> list[tuple[str, str]]:
+    """The facts the stage needs that the project lacks, as (field path, label) pairs."""
+    missing = []
+    for path in stage.stage_type.required_facts or []:
+        if _resolve_fact(stage.project, path) in (None, ""):
+            missing.append((path, _fact_label(path)))
+    return missing
+
+
+def _lock_stage(stage: ProjectStage) -> tuple[ProjectStage, list[ProjectStage]]:
+    Project.objects.select_for_update().filter(pk=stage.project_id).first()
+    stages = list(
+        ProjectStage.objects.filter(project_id=stage.project_id)
+        .select_related("stage_type", "project")
+        .order_by("stage_type__order")
+    )
+    current = next(s for s in stages if s.pk == stage.pk)
+    return current, stages
+
+
+def _check_forward(stage: ProjectStage, stages: list[ProjectStage]):
+    if stage.status in CLOSED:
+        raise ServiceError(
+            _("阶段“%(stage)s”已经%(status)s，不能再次操作；如需更正请由管理人员重新打开。")
+            % {"stage": stage.stage_type.name, "status": stage.get_status_display()}
+        )
+    earlier_open = [s for s in stages if s.stage_type.order < stage.stage_type.order and s.status not in CLOSED]
+    if earlier_open:
+        raise ServiceError(
+            _("请先完成或跳过之前的阶段：%(stages)s。") % {"stages": "、".join(s.stage_type.name for s in earlier_open)}
+        )
+
+
+def _previous_finish(stage: ProjectStage, stages: list[ProjectStage]) -> datetime.date | None:
+    done = [s.finished_on for s in stages if s.stage_type.order < stage.stage_type.order and s.finished_on]
+    return max(done) if done else None
+
+
+def _start_next(stage: ProjectStage, stages: list[ProjectStage], on: datetime.date, actor):
+    later = [s for s in stages if s.stage_type.order > stage.stage_type.order and s.status not in CLOSED]
+    if later and later[0].status == ProjectStage.Status.PENDING:
+        nxt = later[0]
+        nxt.status, nxt.started_on = ProjectStage.Status.IN_PROGRESS, on
+        _record(nxt, actor).save()
+
+
+@transaction.atomic
+def finish_stage(*, actor: User, stage: ProjectStage, finished_on: datetime.date, notes: str = "") -> ProjectStage:
+    if not can_edit_project(actor, stage.project):
+        raise PermissionDeniedError(_("您没有推进该项目阶段的权限。"))
+    stage, stages = _lock_stage(stage)
+    _check_forward(stage, stages)
+    if finished_on is None:
+        raise ServiceError({"finished_on": [_("请填写实际完成日期。")]})
+    if finished_on > today():
+        raise ServiceError({"finished_on": [_("完成日期不能晚于今天。")]})
+    previous = _previous_finish(stage, stages)
+    if previous and finished_on < previous:
+        raise ServiceError(
+            {"finished_on": [_("完成日期不能早于上一阶段的完成日期 %(date)s。") % {"date": previous.isoformat()}]}
+        )
+    missing = missing_facts(stage)
+    if missing:
+        raise MissingFactsError(stage, missing)
+    stage.status = ProjectStage.Status.DONE
+    stage.started_on = stage.started_on or previous or finished_on
+    stage.started_on = min(stage.started_on, finished_on)
+    stage.finished_on = finished_on
+    if notes:
+        stage.notes = notes
+    late = stage.due_on and finished_on > stage.due_on
+    _record(stage, actor, _("完成阶段") + (_("（逾期）") if late else "")).save()
+    _start_next(stage, stages, finished_on, actor)
+    _replan(stage.project, actor, _("阶段“%(stage)s”完成后重新计划") % {"stage": stage.stage_type.name})
+    return stage
+
+
+@transaction.atomic
+def skip_stage(*, actor: User, stage: ProjectStage, reason: str) -> ProjectStage:
+    if not can_edit_project(actor, stage.project):
+        raise PermissionDeniedError(_("您没有推进该项目阶段的权限。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError({"reason": [_("跳过阶段必须说明原因。")]})
+    stage, stages = _lock_stage(stage)
+    _check_forward(stage, stages)
+    stage.status, stage.skip_reason = ProjectStage.Status.SKIPPED, reason[:200]
+    stage.due_on = None
+    _record(stage, actor, _("跳过阶段：%(reason)s") % {"reason": reason}).save()
+    _start_next(stage, stages, today(), actor)
+    _replan(stage.project, actor)
+    return stage
+
+
+@transaction.atomic
+def reopen_stage(*, actor: User, stage: ProjectStage, reason: str) -> ProjectStage:
+    if not can_manage_project(actor, stage.project):
+        raise PermissionDeniedError(_("只有管理人员可以重新打开阶段。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError({"reason": [_("重新打开阶段必须说明原因。")]})
+    stage, _stages = _lock_stage(stage)
+    if stage.status not in CLOSED:
+        raise ServiceError(_("阶段“%(stage)s”尚未完成或跳过，无需重新打开。") % {"stage": stage.stage_type.name})
+    stage.status = ProjectStage.Status.IN_PROGRESS
+    stage.finished_on = None
+    stage.skip_reason = ""
+    stage.reopen_reason = reason[:200]
+    _record(stage, actor, _("重新打开阶段：%(reason)s") % {"reason": reason}).save()
+    _replan(stage.project, actor)
+    return stage
+
+
+# --- Reassignment and transfer ---------------------------------------------------------------
+
+
+def _require_manager(actor, project=None):
+    if not can_manage_project(actor, project):
+        raise PermissionDeniedError(_("只有管理人员可以改派或转办项目。"))
+
+
+@transaction.atomic
+def reassign_project(*, actor: User, project: Project, officer: User, reason: str = "") -> Project:
+    _require_manager(actor, project)
+    if officer.role not in ("officer", "manager") or not officer.is_active:
+        raise ServiceError({"officer": [_("只能改派给在职的招商专员或管理人员。")]})
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    previous = project.officer
+    project.officer = officer
+    project.version += 1
+    message = _("改派：%(old)s → %(new)s") % {"old": previous or "-", "new": officer}
+    _record(project, actor, f"{message}（{reason}）" if reason else message).save()
+    for stage in ProjectStage.objects.filter(project=project, owner=previous).exclude(status__in=CLOSED):
+        stage.owner = officer
+        _record(stage, actor, message).save()
+    return project
+
+
+def reassign_officer_projects(*, actor: User, from_officer: User, to_officer: User, reason: str = "") -> int:
+    """Hand all of a leaving officer's open projects to another; returns how many moved."""
+    _require_manager(actor)
+    count = 0
+    with transaction.atomic():
+        for project in Project.objects.filter(officer=from_officer).exclude(
+            status__in=[Project.Status.TERMINATED, Project.Status.COMPLETED]
+        ):
+            reassign_project(actor=actor, project=project, officer=to_officer, reason=reason)
+            count += 1
+    return count
+
+
+@transaction.atomic
+def transfer_project(*, actor: User, project: Project, unit: OrgUnit, reason: str = "") -> Project:
+    _require_manager(actor, project)
+    if not unit.is_promotion_body:
+        raise ServiceError({"leading_unit": [_("“%(unit)s”不是招商主体，不能作为牵头单位。") % {"unit": unit}]})
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    message = _("转办：%(old)s → %(new)s") % {"old": project.leading_unit, "new": unit}
+    project.leading_unit = unit
+    project.version += 1
+    _record(project, actor, f"{message}（{reason}）" if reason else message).save()
+    return project
