@@ -1,3 +1,8 @@
 from django.urls import path
 
-urlpatterns: list = []
+from .api import AddWorkdaysView, CountWorkdaysView
+
+urlpatterns = [
+    path("add/", AddWorkdaysView.as_view(), name="workdays-add"),
+    path("count/", CountWorkdaysView.as_view(), name="workdays-count"),
+]
