@@ -5,8 +5,17 @@ import pytest
 os.environ.setdefault("DEBUG", "1")
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Pages render in tests without a `collectstatic` manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
-def on_postgres(settings):
+def on_postgres():
     from django.db import connection
 
     if connection.vendor != "postgresql":
