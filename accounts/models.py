@@ -30,7 +30,6 @@ class OrgUnit(MP_Node):
     dingtalk_webhook = models.URLField(_("钉钉机器人地址"), max_length=500, blank=True)
     dingtalk_secret = models.CharField(_("钉钉加签密钥"), max_length=200, blank=True)
 
-    node_order_by = ["name"]
     history = HistoricalRecords(excluded_fields=["path", "depth", "numchild"])
 
     class Meta:

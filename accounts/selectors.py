@@ -32,9 +32,44 @@ def managers_of(user: User):
     return User.objects.none()
 
 
+def units_in_scope(user, queryset=None):
+    """The user's unit and the units below it; every unit for the district-wide."""
+    queryset = OrgUnit.objects.all() if queryset is None else queryset
+    if user.is_district_wide:
+        return queryset
+    if user.org_unit is None:
+        return queryset.none()
+    return queryset.filter(path__startswith=user.org_unit.path)
+
+
+def active_staff(user=None, queryset=None):
+    """Government staff who can be given work: officers, managers and administrators in office."""
+    queryset = User.objects.all() if queryset is None else queryset
+    return queryset.filter(is_active=True).exclude(role=Role.ENTERPRISE)
+
+
 def landing_areas():
     return OrgUnit.objects.filter(is_landing_area=True)
 
 
 def promotion_bodies():
     return OrgUnit.objects.filter(is_promotion_body=True)
+
+
+def can_issue_tokens(user) -> bool:
+    return is_staff_member(user)
+
+
+def tokens_visible_to(user):
+    """A user sees their own tokens; staff also those of the enterprises they serve."""
+    from django.db.models import Q
+    from knox.models import AuthToken
+
+    from companies.selectors import visible_enterprises
+
+    if not user.is_authenticated:
+        return AuthToken.objects.none()
+    own = Q(user=user)
+    if is_staff_member(user):
+        own |= Q(user__role=Role.ENTERPRISE, user__enterprise__in=visible_enterprises(user).values("pk"))
+    return AuthToken.objects.filter(own)

@@ -206,6 +206,23 @@ def _start_next(stage: ProjectStage, stages: list[ProjectStage], on: datetime.da
 
 
 @transaction.atomic
+def update_stage(*, actor: User, stage: ProjectStage, **fields) -> ProjectStage:
+    """Change a stage's owner or notes; its status moves only through finish, skip and reopen."""
+    if not can_edit_project(actor, stage.project):
+        raise PermissionDeniedError(_("您没有推进该项目阶段的权限。"))
+    unknown = set(fields) - {"owner", "notes"}
+    if unknown:
+        raise ServiceError(
+            _("这些字段只能通过完成、跳过或重新打开修改：%(fields)s。") % {"fields": "、".join(sorted(unknown))}
+        )
+    for name, value in fields.items():
+        setattr(stage, name, value)
+    validate_model(stage)
+    _record(stage, actor).save()
+    return stage
+
+
+@transaction.atomic
 def finish_stage(*, actor: User, stage: ProjectStage, finished_on: datetime.date, notes: str = "") -> ProjectStage:
     if not can_edit_project(actor, stage.project):
         raise PermissionDeniedError(_("您没有推进该项目阶段的权限。"))

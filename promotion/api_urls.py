@@ -1,11 +1,26 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from accounts.api.views import LogoutView, MeView, TokenLoginView, TokenViewSet
 
 from .health import healthz
 
+tokens = SimpleRouter()
+tokens.register("auth/tokens", TokenViewSet, basename="token")
+
+api = [
+    path("auth/token/", TokenLoginView.as_view(), name="token-login"),
+    path("auth/logout/", LogoutView.as_view(), name="token-logout"),
+    path("me/", MeView.as_view(), name="me"),
+    path("", include(tokens.urls)),
+    path("", include("projects.api.urls")),
+    path("workdays/", include("workdays.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    path("api/v1/workdays/", include("workdays.urls")),
+    path("api/v1/", include(api)),
 ]

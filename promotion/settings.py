@@ -4,6 +4,7 @@ With no environment at all the project runs on an embedded SQLite database and a
 Celery broker, so a fresh checkout works with nothing but Python.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -39,6 +40,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "knox",
+    "axes",
     "treebeard",
     "common",
     "accounts",
@@ -60,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "promotion.urls"
@@ -103,6 +107,10 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -171,13 +179,40 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.api.throttles.ClientRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "common.pagination.Pagination",
+    "PAGE_SIZE": 20,
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",
 }
+
+# API tokens (django-rest-knox: stored hashed, with an expiry) and rate limits.
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=12),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+API_TOKEN_TTL_STAFF = datetime.timedelta(hours=env.int("API_TOKEN_TTL_STAFF_HOURS", default=12))
+API_TOKEN_TTL_ENTERPRISE = datetime.timedelta(days=env.int("API_TOKEN_TTL_ENTERPRISE_DAYS", default=30))
+API_RATE_ENTERPRISE = env.str("API_RATE_ENTERPRISE", default="120/min")
+API_RATE_STAFF = env.str("API_RATE_STAFF", default="600/min")
+API_RATE_ANONYMOUS = env.str("API_RATE_ANONYMOUS", default="60/min")
+API_RATE_LOGIN = env.str("API_RATE_LOGIN", default="20/min")
+
+# Repeated failed logins lock the account out for a while (django-axes).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "招商项目管理系统 API",
