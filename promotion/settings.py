@@ -136,6 +136,8 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=20) * 2**20
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 
 # Cache: Redis when available, so rate limits hold across processes; local memory otherwise.
 REDIS_URL = env.str("REDIS_URL", default="")
