@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "companies",
     "projects",
     "servicerequests",
+    "notifications",
+    "reports",
     "demo",
 ]
 
