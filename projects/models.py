@@ -1,3 +1,4 @@
+import os
 from decimal import Decimal
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.models import TimeStampedModel, VersionedModel, area_field, money_field
+from common.uploads import stored_name
 
 
 class SigningEvent(TimeStampedModel):
@@ -455,3 +457,44 @@ class AssessmentScore(models.Model):
 
     def __str__(self):
         return f"{self.dimension}: {self.score}"
+
+
+# --- Project documents ------------------------------------------------------------------------
+
+
+def project_document_path(instance, filename):
+    """Stored under a random name that says nothing about the original (see common.uploads)."""
+    extension = os.path.splitext(filename)[1].lower().lstrip(".")
+    return stored_name("project-documents", extension)
+
+
+class ProjectDocument(models.Model):
+    """A permit, contract or land document of a project, served only to those who see the project."""
+
+    class Kind(models.TextChoices):
+        PERMIT = "permit", _("许可证照")
+        CONTRACT = "contract", _("合同协议")
+        LAND = "land", _("土地文件")
+        OTHER = "other", _("其他")
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(_("标题"), max_length=200)
+    file = models.FileField(_("文件"), upload_to=project_document_path, max_length=255)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("项目文件")
+        verbose_name_plural = _("项目文件")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.project.code} {self.title}"

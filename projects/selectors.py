@@ -1,11 +1,29 @@
 """Reads with rules: above all, which projects a user may see and what they may do to them."""
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, DecimalField, Exists, F, Func, IntegerField, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from accounts.selectors import unit_subtree_q
+from accounts.selectors import is_staff_member, unit_subtree_q, units_in_scope
 
-from .models import Project, ProjectStage, SigningEvent
+from .models import (
+    AnnualTarget,
+    Assessment,
+    AssessmentDimension,
+    LandCommitment,
+    LandYearlyActual,
+    Project,
+    ProjectDocument,
+    ProjectStage,
+    SigningEvent,
+    StageType,
+)
+from .planning import add_months
 
 
 def visible_projects(user, queryset=None):
@@ -48,3 +66,284 @@ def signing_events_with_totals(queryset=None):
     return queryset.annotate(
         project_count=Count("projects", distinct=True), total_investment=Sum("projects__total_investment")
     )
+
+
+# --- Planning data: progress marks, signing events, targets, land use, assessments, documents ---
+
+
+def _first_marked_order(flag: str):
+    """The order of the first stage type carrying `flag` (marks_landed, marks_construction, ...)."""
+    return Subquery(StageType.objects.filter(**{flag: True}).order_by("order").values("order")[:1])
+
+
+def _done_from(order, project_ref: str):
+    return ProjectStage.objects.filter(
+        project=OuterRef(project_ref), status=ProjectStage.Status.DONE, stage_type__order__gte=order
+    )
+
+
+def past_stage(flag: str, project_ref: str = "pk"):
+    """Whether a project is past the stage marked `flag`: that stage or a later one is done.
+
+    A skipped stage alone does not count (a skipped land stage is not a landing); a later finished
+    stage does, since the project cannot have got there without passing it.
+    """
+    return Exists(_done_from(_first_marked_order(flag), project_ref))
+
+
+def passed_stage_on(flag: str, project_ref: str = "pk"):
+    """The date a project got past the stage marked `flag`: the earliest finish from that stage on."""
+    return passed_order_on(_first_marked_order(flag), project_ref)
+
+
+def passed_order_on(order, project_ref: str = "pk"):
+    done = _done_from(order, project_ref).order_by().values("project").annotate(first=Min("finished_on"))
+    return Subquery(done.values("first")[:1])
+
+
+def has_overdue_stage(today, project_ref: str = "pk"):
+    """Whether a project has an open stage due before `today`."""
+    return Exists(
+        ProjectStage.objects.filter(
+            project=OuterRef(project_ref),
+            status__in=[ProjectStage.Status.PENDING, ProjectStage.Status.IN_PROGRESS],
+            due_on__lt=today,
+        )
+    )
+
+
+def ratio(numerator, denominator, places: str = "0.0001", scale: int = 1) -> Decimal | None:
+    """numerator ÷ denominator (× scale) rounded half up; None without a denominator."""
+    if numerator is None or not denominator:
+        return None
+    value = Decimal(numerator) * scale / Decimal(denominator)
+    return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def can_manage_planning(user) -> bool:
+    """Signing events and annual targets are written by managers and administrators."""
+    return can_manage_project(user, None)
+
+
+def is_administrator(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_superuser or user.role == Role.ADMIN))
+
+
+def _staff_only(user, queryset):
+    return queryset if is_staff_member(user) and user.is_active else queryset.none()
+
+
+def visible_signing_events(user, queryset=None):
+    """Every signing event for staff (its totals are the event's own); none for enterprise users."""
+    return _staff_only(user, SigningEvent.objects.all() if queryset is None else queryset)
+
+
+def signing_events_with_progress(queryset=None):
+    """Events with their totals and how many of their projects have landed, started and produce."""
+
+    def past(flag):
+        return Count("projects", distinct=True, filter=Q(past_stage(flag, "projects")))
+
+    return signing_events_with_totals(queryset).annotate(
+        landed=past("marks_landed"),
+        construction_started=past("marks_construction"),
+        in_production=past("marks_production"),
+    )
+
+
+def visible_stage_types(user):
+    return _staff_only(user, StageType.objects.order_by("order"))
+
+
+def visible_annual_targets(user, queryset=None):
+    queryset = AnnualTarget.objects.all() if queryset is None else queryset
+    if not is_staff_member(user) or not user.is_active:
+        return queryset.none()
+    return queryset.filter(org_unit__in=units_in_scope(user).values("pk"))
+
+
+def _aggregate(queryset, function: str, field: str, output_field):
+    """One aggregate over a correlated subquery's rows, without GROUP BY (a scalar subquery)."""
+    value = queryset.order_by().values(value=Func(F(field), function=function, output_field=output_field))
+    return Subquery(value[:1], output_field=output_field)
+
+
+def annual_targets_with_completion(queryset):
+    """Targets with what their unit's projects achieved that year, in one query.
+
+    A project counts once, for its leading unit (牵头单位) and the units above it, however many
+    units helped. Signed figures are those of the projects signed in the year; funds in place are
+    the cumulative funds of those same projects (the data holds no dated payments); construction
+    and production starts are the projects that got past those stages in the year.
+    """
+    money = DecimalField(max_digits=16, decimal_places=2)
+    of_unit = Project.objects.filter(leading_unit__path__startswith=OuterRef("org_unit__path"))
+    signed = of_unit.filter(signed_on__year=OuterRef("year"))
+
+    def started(flag):
+        reached = of_unit.annotate(reached_on=passed_stage_on(flag)).filter(reached_on__year=OuterRef("year"))
+        return Coalesce(_aggregate(reached, "COUNT", "pk", IntegerField()), 0)
+
+    return queryset.select_related("org_unit").annotate(
+        signed_investment_done=Coalesce(
+            _aggregate(signed, "SUM", "total_investment", money), Decimal("0"), output_field=money
+        ),
+        signed_projects_done=Coalesce(_aggregate(signed, "COUNT", "pk", IntegerField()), 0),
+        funds_in_place_done=Coalesce(
+            _aggregate(signed, "SUM", "funds_in_place", money), Decimal("0"), output_field=money
+        ),
+        construction_starts_done=started("marks_construction"),
+        production_starts_done=started("marks_production"),
+    )
+
+
+def visible_land_commitments(user, queryset=None):
+    """The land commitments of the projects a staff member sees; none for enterprise users."""
+    queryset = LandCommitment.objects.all() if queryset is None else queryset
+    if not is_staff_member(user):
+        return queryset.none()
+    return queryset.filter(project__in=visible_projects(user).values("pk"))
+
+
+# Milestones of a land contract: (key, commitment field, label). A milestone is met when the project
+# gets past the stage the commitment field governs (the construction stage for the start date).
+LAND_MILESTONES = [
+    ("start", "start_within_months", _("开工")),
+    ("completion", "complete_within_months", _("竣工")),
+    ("production", "production_within_months", _("投产")),
+    ("full_production", "full_production_within_months", _("达产")),
+]
+
+
+def _milestone_order(field: str):
+    governed = StageType.objects.filter(commitment_field=field).order_by("order").values("order")[:1]
+    if field == "start_within_months":
+        return Coalesce(Subquery(governed), _first_marked_order("marks_construction"))
+    return Subquery(governed)
+
+
+def land_commitments_with_facts(queryset):
+    """Commitments with the facts their gaps are computed from, in one query."""
+    latest = LandYearlyActual.objects.filter(commitment=OuterRef("pk")).order_by("-year")
+    return queryset.select_related("project").annotate(
+        **{
+            f"{key}_reached_on": passed_order_on(_milestone_order(field), "project_id")
+            for key, field, _label in LAND_MILESTONES
+        },
+        latest_year=Subquery(latest.values("year")[:1]),
+        latest_output=Subquery(latest.values("output")[:1]),
+        latest_tax=Subquery(latest.values("tax")[:1]),
+    )
+
+
+@dataclass(frozen=True)
+class Milestone:
+    key: str
+    label: str
+    committed_by: datetime.date | None
+    reached_on: datetime.date | None
+    state: str  # met, late, overdue, pending, unknown
+
+
+@dataclass(frozen=True)
+class LandGaps:
+    milestones: list[Milestone]
+    actual_investment_intensity: Decimal | None
+    latest_output_per_mu: Decimal | None
+    latest_tax_per_mu: Decimal | None
+    output_per_mu_gap: Decimal | None
+    tax_per_mu_gap: Decimal | None
+
+    @property
+    def dates_behind(self) -> bool:
+        return any(m.state in ("late", "overdue") for m in self.milestones)
+
+    @property
+    def output_behind(self) -> bool:
+        return any(gap is not None and gap < 0 for gap in (self.output_per_mu_gap, self.tax_per_mu_gap))
+
+    @property
+    def is_behind(self) -> bool:
+        return self.dates_behind or self.output_behind
+
+
+def _per_mu(amount, area):
+    if amount is None or not area:
+        return None
+    return (Decimal(amount) / Decimal(area)).quantize(Decimal("0.01"))
+
+
+def _gap(actual, committed):
+    if actual is None or committed is None:
+        return None
+    return actual - committed
+
+
+def land_gaps(commitment, today) -> LandGaps:
+    """Committed against actual, for a commitment from land_commitments_with_facts().
+
+    A date is met when the project got past the stage by the committed date (handover + months),
+    late when it did so afterwards, overdue when it has not and the date is past. Output and tax per
+    亩 are those of the latest year recorded.
+    """
+    milestones = []
+    for key, field, label in LAND_MILESTONES:
+        months = getattr(commitment, field)
+        reached = getattr(commitment, f"{key}_reached_on", None)
+        due = add_months(commitment.handed_over_on, months) if commitment.handed_over_on and months else None
+        if due is None:
+            state = "unknown"
+        elif reached is not None:
+            state = "met" if reached <= due else "late"
+        else:
+            state = "overdue" if due < today else "pending"
+        milestones.append(Milestone(key, str(label), due, reached, state))
+    area = commitment.project.land_area
+    output = _per_mu(getattr(commitment, "latest_output", None), area)
+    tax = _per_mu(getattr(commitment, "latest_tax", None), area)
+    return LandGaps(
+        milestones=milestones,
+        actual_investment_intensity=commitment.project.investment_intensity,
+        latest_output_per_mu=output,
+        latest_tax_per_mu=tax,
+        output_per_mu_gap=_gap(output, commitment.committed_output_per_mu),
+        tax_per_mu_gap=_gap(tax, commitment.committed_tax_per_mu),
+    )
+
+
+def land_actuals_of(commitment):
+    return LandYearlyActual.objects.filter(commitment=commitment).select_related("commitment__project")
+
+
+def visible_dimensions(user):
+    """Assessment dimensions, for staff."""
+    return _staff_only(user, AssessmentDimension.objects.all())
+
+
+def visible_assessments(user, queryset=None):
+    """Assessments of the projects a staff member sees: admission is internal, not for enterprises."""
+    queryset = Assessment.objects.all() if queryset is None else queryset
+    if not is_staff_member(user):
+        return queryset.none()
+    return queryset.filter(project__in=visible_projects(user).values("pk"))
+
+
+def weighted_score(scores) -> tuple[Decimal | None, Decimal | None]:
+    """(Σ score × weight, Σ max score × weight) of an assessment's scores; never stored."""
+    scores = list(scores)
+    if not scores:
+        return None, None
+    total = sum((s.score * s.dimension.weight for s in scores), Decimal("0"))
+    maximum = sum((s.dimension.max_score * s.dimension.weight for s in scores), Decimal("0"))
+    return total.quantize(Decimal("0.01")), maximum.quantize(Decimal("0.01"))
+
+
+def visible_documents(user, project):
+    """A project's documents, for whoever sees the project (its enterprise's users included)."""
+    if not visible_projects(user).filter(pk=project.pk).exists():
+        return ProjectDocument.objects.none()
+    return ProjectDocument.objects.filter(project=project)
+
+
+def can_upload_documents(user, project) -> bool:
+    return can_edit_project(user, project)

@@ -7,18 +7,40 @@ names its actor and, where there is one, its reason.
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, User
+from accounts.selectors import units_in_scope
 from common.exceptions import PermissionDeniedError, ServiceError
 from common.services import by_actor as _record
 from common.services import check_version, validate_model
+from common.uploads import original_name, validate_upload
 
 from . import planning
-from .models import Project, ProjectStage, StageType
-from .selectors import can_edit_project, can_manage_project
+from .models import (
+    AnnualTarget,
+    Assessment,
+    AssessmentDimension,
+    AssessmentScore,
+    LandCommitment,
+    LandYearlyActual,
+    Project,
+    ProjectDocument,
+    ProjectStage,
+    SigningEvent,
+    StageType,
+)
+from .selectors import (
+    can_edit_project,
+    can_manage_planning,
+    can_manage_project,
+    can_upload_documents,
+    is_administrator,
+)
 
 CLOSED = (ProjectStage.Status.DONE, ProjectStage.Status.SKIPPED)
 
@@ -338,3 +360,287 @@ def transfer_project(*, actor: User, project: Project, unit: OrgUnit, reason: st
     project.version += 1
     _record(project, actor, f"{message}（{reason}）" if reason else message).save()
     return project
+
+
+# --- Planning data: signing events, annual targets, land use, assessments, documents -----------
+
+
+def _require(allowed: bool, message: str):
+    if not allowed:
+        raise PermissionDeniedError(message)
+
+
+def _apply(instance, fields: dict):
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    return instance
+
+
+def create_signing_event(*, actor: User, **fields) -> SigningEvent:
+    _require(can_manage_planning(actor), _("只有管理人员可以新建或修改签约活动。"))
+    event = SigningEvent(**fields)
+    validate_model(event)
+    _record(event, actor, _("新建签约活动")).save()
+    return event
+
+
+def update_signing_event(*, actor: User, event: SigningEvent, **fields) -> SigningEvent:
+    _require(can_manage_planning(actor), _("只有管理人员可以新建或修改签约活动。"))
+    event = _apply(SigningEvent.objects.get(pk=event.pk), fields)
+    validate_model(event)
+    _record(event, actor).save()
+    return event
+
+
+def _check_target_unit(actor, unit):
+    _require(can_manage_planning(actor), _("只有管理人员可以维护年度指标。"))
+    if unit is not None and not units_in_scope(actor).filter(pk=unit.pk).exists():
+        raise PermissionDeniedError(_("只能维护本单位及下级单位的年度指标。"))
+
+
+def create_annual_target(*, actor: User, **fields) -> AnnualTarget:
+    _check_target_unit(actor, fields.get("org_unit"))
+    target = AnnualTarget(**fields)
+    validate_model(target)
+    _record(target, actor, _("制定年度指标")).save()
+    return target
+
+
+def update_annual_target(*, actor: User, target: AnnualTarget, **fields) -> AnnualTarget:
+    _check_target_unit(actor, target.org_unit)
+    _check_target_unit(actor, fields.get("org_unit"))
+    target = _apply(AnnualTarget.objects.get(pk=target.pk), fields)
+    validate_model(target)
+    _record(target, actor).save()
+    return target
+
+
+LAND_CONTRACT_MODES = ("", Project.LandSupplyMode.TRANSFER, Project.LandSupplyMode.LEASE_THEN_TRANSFER)
+EARLIEST_HANDOVER, LATEST_HANDOVER = datetime.date(1990, 1, 1), datetime.date(2100, 12, 31)
+MAX_COMMITTED_MONTHS = 600
+COMMITTED_MONTHS_FIELDS = (
+    "start_within_months",
+    "complete_within_months",
+    "production_within_months",
+    "full_production_within_months",
+)
+
+
+def _check_commitment(commitment: LandCommitment):
+    errors = {}
+    handover = commitment.handed_over_on
+    if handover is not None and not EARLIEST_HANDOVER <= handover <= LATEST_HANDOVER:
+        errors["handed_over_on"] = [_("交地日期应在 1990 年至 2100 年之间。")]
+    for field in COMMITTED_MONTHS_FIELDS:
+        months = getattr(commitment, field)
+        if months is not None and months > MAX_COMMITTED_MONTHS:
+            errors[field] = [_("约定期限不能超过 %(max)d 个月。") % {"max": MAX_COMMITTED_MONTHS}]
+    if errors:
+        raise ServiceError(errors)
+    validate_model(commitment, exclude=["project"])
+
+
+def create_land_commitment(*, actor: User, project: Project, **fields) -> LandCommitment:
+    """Record a land contract's commitments; the project's enterprise steps are re-planned from them."""
+    _require(can_edit_project(actor, project), _("您没有维护该项目用地承诺的权限。"))
+    if project.land_supply_mode not in LAND_CONTRACT_MODES:
+        raise ServiceError({"project": [_("只有出让或先租后让用地的项目才有土地出让合同的承诺。")]})
+    commitment = LandCommitment(project=project, **fields)
+    _check_commitment(commitment)
+    exists = _("该项目已有用地承诺，请修改原记录。")
+    if LandCommitment.objects.filter(project=project).exists():
+        raise ServiceError({"project": [exists]})
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                _record(commitment, actor, _("登记用地承诺")).save()
+        except IntegrityError:
+            raise ServiceError({"project": [exists]}) from None
+        replan_project(actor=actor, project=project)
+    return commitment
+
+
+@transaction.atomic
+def update_land_commitment(*, actor: User, commitment: LandCommitment, **fields) -> LandCommitment:
+    _require(can_edit_project(actor, commitment.project), _("您没有维护该项目用地承诺的权限。"))
+    fields.pop("project", None)
+    commitment = _apply(LandCommitment.objects.select_related("project").get(pk=commitment.pk), fields)
+    _check_commitment(commitment)
+    _record(commitment, actor, _("修改用地承诺")).save()
+    replan_project(actor=actor, project=commitment.project)
+    return commitment
+
+
+def _check_actual(actual: LandYearlyActual):
+    if actual.year is not None and actual.year > today().year:
+        raise ServiceError({"year": [_("不能登记未来年度的实绩。")]})
+    duplicate = LandYearlyActual.objects.filter(commitment_id=actual.commitment_id, year=actual.year)
+    if duplicate.exclude(pk=actual.pk).exists():
+        raise ServiceError({"year": [_("%(year)s 年度的实绩已经登记，请修改该年度的记录。") % {"year": actual.year}]})
+    validate_model(actual, exclude=["commitment"])
+
+
+def add_land_actual(*, actor: User, commitment: LandCommitment, **fields) -> LandYearlyActual:
+    _require(can_edit_project(actor, commitment.project), _("您没有维护该项目用地承诺的权限。"))
+    actual = LandYearlyActual(commitment=commitment, **fields)
+    _check_actual(actual)
+    try:
+        with transaction.atomic():
+            _record(actual, actor, _("登记年度实绩")).save()
+    except IntegrityError:
+        raise ServiceError(
+            {"year": [_("%(year)s 年度的实绩已经登记，请修改该年度的记录。") % {"year": actual.year}]}
+        ) from None
+    return actual
+
+
+def update_land_actual(*, actor: User, actual: LandYearlyActual, **fields) -> LandYearlyActual:
+    _require(can_edit_project(actor, actual.commitment.project), _("您没有维护该项目用地承诺的权限。"))
+    fields.pop("commitment", None)
+    actual = _apply(LandYearlyActual.objects.select_related("commitment__project").get(pk=actual.pk), fields)
+    _check_actual(actual)
+    try:
+        with transaction.atomic():
+            _record(actual, actor).save()
+    except IntegrityError:
+        raise ServiceError(
+            {"year": [_("%(year)s 年度的实绩已经登记，请修改该年度的记录。") % {"year": actual.year}]}
+        ) from None
+    return actual
+
+
+def _check_dimension(dimension: AssessmentDimension):
+    errors = {}
+    if dimension.max_score is not None and dimension.max_score < 1:
+        errors["max_score"] = [_("满分至少为 1。")]
+    if dimension.weight is not None and dimension.weight <= 0:
+        errors["weight"] = [_("权重必须大于 0；不再使用的维度请停用。")]
+    if dimension.pk and dimension.max_score:
+        highest = AssessmentScore.objects.filter(dimension=dimension).aggregate(top=Max("score"))["top"]
+        if highest is not None and highest > dimension.max_score:
+            errors["max_score"] = [_("已有评估在该维度得分 %(score)s，满分不能低于它。") % {"score": highest}]
+    if errors:
+        raise ServiceError(errors)
+    validate_model(dimension)
+
+
+def create_assessment_dimension(*, actor: User, **fields) -> AssessmentDimension:
+    _require(is_administrator(actor), _("只有系统管理员可以维护评估维度。"))
+    dimension = AssessmentDimension(**fields)
+    _check_dimension(dimension)
+    _record(dimension, actor).save()
+    return dimension
+
+
+def update_assessment_dimension(*, actor: User, dimension: AssessmentDimension, **fields) -> AssessmentDimension:
+    _require(is_administrator(actor), _("只有系统管理员可以维护评估维度。"))
+    dimension = _apply(AssessmentDimension.objects.get(pk=dimension.pk), fields)
+    _check_dimension(dimension)
+    _record(dimension, actor).save()
+    return dimension
+
+
+def _check_scores(scores: list[dict]):
+    """Each score names an active dimension once and stays within the dimension's full marks."""
+    if not scores:
+        raise ServiceError({"scores": [_("请至少填写一个维度的得分。")]})
+    problems, seen = [], set()
+    for item in scores:
+        dimension, score = item["dimension"], item["score"]
+        if dimension.pk in seen:
+            problems.append(_("维度“%(name)s”重复填写。") % {"name": dimension.name})
+        seen.add(dimension.pk)
+        if not dimension.is_active:
+            problems.append(_("维度“%(name)s”已停用。") % {"name": dimension.name})
+        if score < 0 or score > dimension.max_score:
+            problems.append(
+                _("维度“%(name)s”的得分 %(score)s 超出范围（0 至 %(max)d 分）。")
+                % {"name": dimension.name, "score": score, "max": dimension.max_score}
+            )
+    if problems:
+        raise ServiceError({"scores": problems})
+
+
+def _check_assessment(assessment: Assessment):
+    if assessment.assessed_on and assessment.assessed_on > today():
+        raise ServiceError({"assessed_on": [_("评估日期不能晚于今天。")]})
+    validate_model(assessment, exclude=["project", "assessor"])
+
+
+def _save_scores(assessment, scores, actor):
+    for item in scores:
+        score = AssessmentScore(assessment=assessment, **item)
+        validate_model(score, exclude=["assessment", "dimension"])
+        _record(score, actor).save()
+
+
+@transaction.atomic
+def create_assessment(*, actor: User, project: Project, scores: list[dict], **fields) -> Assessment:
+    """Score a project at admission; the weighted total is computed when read, never stored."""
+    _require(can_edit_project(actor, project), _("您没有评估该项目的权限。"))
+    fields.setdefault("assessed_on", today())
+    assessment = Assessment(project=project, assessor=actor, **fields)
+    _check_assessment(assessment)
+    _check_scores(scores)
+    _record(assessment, actor, _("项目评估")).save()
+    _save_scores(assessment, scores, actor)
+    return assessment
+
+
+@transaction.atomic
+def update_assessment(*, actor: User, assessment: Assessment, scores: list[dict] | None = None, **fields):
+    """Change an assessment; scores, when given, replace the previous ones."""
+    _require(can_edit_project(actor, assessment.project), _("您没有评估该项目的权限。"))
+    fields.pop("project", None)
+    assessment = _apply(Assessment.objects.select_related("project").get(pk=assessment.pk), fields)
+    _check_assessment(assessment)
+    if scores is not None:
+        _check_scores(scores)
+    _record(assessment, actor).save()
+    if scores is not None:
+        for old in AssessmentScore.objects.filter(assessment=assessment):
+            _record(old, actor, _("重新评分")).delete()
+        _save_scores(assessment, scores, actor)
+    return assessment
+
+
+DOCUMENT_CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "txt": "text/plain",
+}
+
+
+def add_project_document(*, actor: User, project: Project, upload, kind=None, title: str = "") -> ProjectDocument:
+    """Store a permit, contract or other file of a project under a name that says nothing about it."""
+    _require(can_upload_documents(actor, project), _("您没有为该项目上传文件的权限。"))
+    try:
+        extension = validate_upload(upload)
+    except ValidationError as error:
+        raise ServiceError({"file": error.messages}) from error
+    name = original_name(upload.name)
+    document = ProjectDocument(
+        project=project,
+        kind=kind or ProjectDocument.Kind.OTHER,
+        title=(title or "").strip()[:200] or name,
+        original_name=name,
+        size=upload.size,
+        content_type=DOCUMENT_CONTENT_TYPES.get(extension, "application/octet-stream"),
+        uploaded_by=actor,
+    )
+    validate_model(document, exclude=["file"])
+    document.file.save(f"upload.{extension}", upload, save=False)
+    try:
+        with transaction.atomic():
+            _record(document, actor, _("上传文件：%(name)s") % {"name": name}).save()
+    except BaseException:
+        document.file.delete(save=False)
+        raise
+    return document
