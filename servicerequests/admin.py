@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -6,7 +8,7 @@ from common.admin import ServiceAdminMixin
 from common.exceptions import ServiceError
 
 from . import services
-from .models import Category, Comment, ServiceRequest
+from .models import Attachment, Category, Comment, ServiceRequest
 
 
 @admin.register(Category)
@@ -24,6 +26,26 @@ class CommentInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class AttachmentInline(admin.TabularInline):
+    """Files are uploaded through the API's checks and downloaded through its view, never from a public URL."""
+
+    model = Attachment
+    extra = 0
+    fields = ["created_at", "original_name", "size", "uploaded_by", "download"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("下载"))
+    def download(self, attachment):
+        url = reverse(
+            "service-request-attachment-download", kwargs={"request_pk": attachment.request_id, "pk": attachment.pk}
+        )
+        return format_html('<a href="{}">{}</a>', url, _("下载"))
 
 
 @admin.register(ServiceRequest)
@@ -46,7 +68,7 @@ class ServiceRequestAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
         "rated_at",
         "version",
     ]
-    inlines = [CommentInline]
+    inlines = [CommentInline, AttachmentInline]
     actions = ["accept_selected"]
 
     def get_readonly_fields(self, request, obj=None):

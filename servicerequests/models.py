@@ -135,3 +135,30 @@ class Comment(TimeStampedModel):
 
     def __str__(self):
         return f"{self.author}：{self.body[:20]}"
+
+
+class Attachment(models.Model):
+    """A file attached to a request. Stored under a random name and served only by a view that checks
+    the caller may see the request: never through a public URL."""
+
+    request = models.ForeignKey(
+        ServiceRequest, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("文件"), max_length=255)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("诉求附件")
+        verbose_name_plural = _("诉求附件")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.original_name

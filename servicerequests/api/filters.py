@@ -1,0 +1,60 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from servicerequests.models import ServiceRequest
+from servicerequests.selectors import overdue_q
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """An object's id: a whole number in the database's range, or 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class ServiceRequestFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("搜索标题、描述或企业名称"), max_length=100)
+    status = django_filters.MultipleChoiceFilter(choices=ServiceRequest.Status.choices, label=_("状态（可多选）"))
+    category = django_filters.CharFilter(field_name="category__code", label=_("类别代码"), max_length=32)
+    enterprise = IdFilter(field_name="enterprise_id", label=_("企业"))
+    assignee = IdFilter(field_name="assignee_id", label=_("承办人"))
+    overdue = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_overdue",
+        label=_("已逾期（未办结且已过办理期限）"),
+    )
+    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", label=_("办理期限不晚于"))
+    ordering = django_filters.OrderingFilter(
+        fields=[
+            ("created_at", "created_at"),
+            ("due_on", "due_on"),
+            ("updated_at", "updated_at"),
+            ("status", "status"),
+            ("rating", "rating"),
+        ],
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = ServiceRequest
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value) | Q(description__icontains=value) | Q(enterprise__name__icontains=value)
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(overdue_q()) if value == "true" else queryset.exclude(overdue_q())
