@@ -18,6 +18,7 @@ from .models import (
     LandCommitment,
     LandYearlyActual,
     Project,
+    ProjectDocument,
     ProjectStage,
     SigningEvent,
     StageType,
@@ -220,3 +221,21 @@ class AssessmentAdmin(SimpleHistoryAdmin):
     list_select_related = ["project", "assessor"]
     autocomplete_fields = ["project", "assessor"]
     inlines = [AssessmentScoreInline]
+
+
+@admin.register(ProjectDocument)
+class ProjectDocumentAdmin(SimpleHistoryAdmin):
+    """Read-only: files come in through the API's upload, which checks their size and type."""
+
+    list_display = ["title", "project", "kind", "original_name", "size", "uploaded_by", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["project", "uploaded_by"]
+    search_fields = ["title", "original_name", "project__code", "project__name"]
+    readonly_fields = ["project", "kind", "title", "original_name", "size", "content_type", "uploaded_by", "created_at"]
+    exclude = ["file"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -340,9 +340,7 @@ def weighted_score(scores) -> tuple[Decimal | None, Decimal | None]:
 
 def visible_documents(user, project):
     """A project's documents, for whoever sees the project (its enterprise's users included)."""
-    if not visible_projects(user).filter(pk=project.pk).exists():
-        return ProjectDocument.objects.none()
-    return ProjectDocument.objects.filter(project=project)
+    return ProjectDocument.objects.filter(project=project, project__in=visible_projects(user).values("pk"))
 
 
 def can_upload_documents(user, project) -> bool:

@@ -210,6 +210,10 @@ class LandYearlyActualViewSet(
             self._commitment = get_object_or_404(commitments, pk=self.kwargs["commitment_pk"])
         return self._commitment
 
+    def create(self, request, *args, **kwargs):
+        self.get_commitment()  # a commitment the caller may not see is a 404 before anything else
+        return super().create(request, *args, **kwargs)
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return land_actuals_of(None).none()
