@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from common.exceptions import PermissionDeniedError
 from projects.api.filters import ProjectFilter
-from projects.api.planning_filters import YearFilter
+from projects.api.planning_filters import IdFilter, YearFilter
 from projects.api.views import with_overdue
 from projects.selectors import visible_projects
 
@@ -21,10 +21,14 @@ RATE = {"max_digits": 12, "decimal_places": 4, "allow_null": True}
 
 
 class PipelineFilter(ProjectFilter):
-    """The project list's filters; sorting means nothing to a report."""
+    """The project list's filters; sorting means nothing to a report. Ids and years are bounded, so
+    that a number too large for the database is a 400."""
 
     ordering = None
     signed_year = YearFilter(field_name="signed_on__year", label=gettext_lazy("签约年份"))
+    signing_event = IdFilter(field_name="signing_event_id", label=gettext_lazy("签约活动"))
+    officer = IdFilter(field_name="officer_id", label=gettext_lazy("招商专员"))
+    enterprise = IdFilter(field_name="enterprise_id", label=gettext_lazy("投资方"))
 
 
 class PipelineStageCountSerializer(serializers.Serializer):

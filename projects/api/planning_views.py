@@ -20,7 +20,7 @@ from common.api import HistoryMixin
 from common.exceptions import PermissionDeniedError
 from common.uploads import serve
 from projects import services
-from projects.models import AssessmentScore, ProjectDocument, StageType
+from projects.models import AssessmentScore, ProjectDocument
 from projects.selectors import (
     annual_targets_with_completion,
     can_edit_project,
@@ -231,7 +231,6 @@ class StageTypeViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = StageTypeSerializer
     filter_backends = []
-    queryset = StageType.objects.none()
 
     def get_queryset(self):
         return visible_stage_types(self.request.user)

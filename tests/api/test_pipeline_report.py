@@ -221,7 +221,14 @@ def test_bad_input_is_a_400_and_enterprise_users_are_refused(pipeline):
     client = client_for(pipeline["manager"])
     bad = client.get(URL, {"group_by": "colour"})
     assert bad.status_code == 400 and "不支持的分组" in bad.json()["group_by"][0]
-    for params in ({"signed_year": "99999"}, {"signed_year": "二〇二五"}, {"town": "abc"}, {"status": "bogus"}):
+    for params in (
+        {"signed_year": "99999"},
+        {"signed_year": "二〇二五"},
+        {"town": "abc"},
+        {"status": "bogus"},
+        {"signing_event": "9" * 25},
+        {"officer": "-1"},
+    ):
         assert client.get(URL, params).status_code == 400, params
     assert client.get(URL, {"signed_after": "2025-02-30"}).status_code == 400
     enterprise = f.user("pipeline_ent", role=Role.ENTERPRISE, enterprise=f.enterprise(), org_unit=None)
