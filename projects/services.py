@@ -124,7 +124,10 @@ def update_project(*, actor: User, project: Project, expected_version: int | Non
         check_version(
             locked, expected_version, _("项目已被他人修改（当前版本 %(current)d，您的版本 %(yours)d），请刷新后重试。")
         )
-        for name, value in fields.items():
+        changed = {name: value for name, value in fields.items() if getattr(locked, name) != value}
+        if not changed and team is None:
+            return locked
+        for name, value in changed.items():
             setattr(locked, name, value)
         _check_project(locked)
         locked.version += 1

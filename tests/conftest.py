@@ -6,6 +6,12 @@ os.environ.setdefault("DEBUG", "1")
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many users; PBKDF2's deliberate slowness is for production only."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Pages render in tests without a `collectstatic` manifest."""
     settings.STORAGES = {

@@ -19,7 +19,7 @@ class TokenSerializer(serializers.Serializer):
 
 class UserSummarySerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="__str__", read_only=True)
-    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True, default=None)
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True, allow_null=True)
 
     class Meta:
         model = User

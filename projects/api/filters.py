@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
+from common.filters import IdFilter
 from projects.models import Project
 
 
@@ -16,12 +17,14 @@ class ProjectFilter(django_filters.FilterSet):
     industry_chain = django_filters.CharFilter(field_name="industry_chain__code", label=_("产业链代码"), max_length=32)
     town = django_filters.ModelChoiceFilter(queryset=OrgUnit.objects.all(), label=_("落地街镇或园区"))
     leading_unit = django_filters.ModelChoiceFilter(queryset=OrgUnit.objects.all(), label=_("牵头单位"))
-    signing_event = django_filters.NumberFilter(field_name="signing_event_id", label=_("签约活动"))
-    officer = django_filters.NumberFilter(field_name="officer_id", label=_("招商专员"))
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("投资方"))
+    signing_event = IdFilter(field_name="signing_event_id", label=_("签约活动"))
+    officer = IdFilter(field_name="officer_id", label=_("招商专员"))
+    enterprise = IdFilter(field_name="enterprise_id", label=_("投资方"))
     signed_after = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte", label=_("签约日期不早于"))
     signed_before = django_filters.DateFilter(field_name="signed_on", lookup_expr="lte", label=_("签约日期不晚于"))
-    signed_year = django_filters.NumberFilter(field_name="signed_on__year", label=_("签约年份"))
+    signed_year = django_filters.NumberFilter(
+        field_name="signed_on__year", label=_("签约年份"), min_value=1990, max_value=2100, decimal_places=0
+    )
     overdue = django_filters.BooleanFilter(field_name="is_overdue", label=_("有逾期阶段"))
     is_sample = django_filters.BooleanFilter(label=_("示例数据"))
     ordering = django_filters.OrderingFilter(

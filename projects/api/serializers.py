@@ -33,7 +33,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     signing_event = serializers.PrimaryKeyRelatedField(
         queryset=SigningEvent.objects.all(), allow_null=True, required=False
     )
-    signing_event_name = serializers.CharField(source="signing_event.name", read_only=True, default=None)
+    signing_event_name = serializers.CharField(source="signing_event.name", read_only=True, allow_null=True)
     industry_chain = serializers.SlugRelatedField(
         slug_field="code",
         queryset=IndustryChain.objects.all(),
@@ -44,7 +44,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     town = serializers.PrimaryKeyRelatedField(
         queryset=OrgUnit.objects.filter(is_landing_area=True), allow_null=True, required=False
     )
-    town_name = serializers.CharField(source="town.name", read_only=True, default=None)
+    town_name = serializers.CharField(source="town.name", read_only=True, allow_null=True)
     leading_unit = ScopedPrimaryKeyRelatedField(
         queryset=OrgUnit.objects.filter(is_promotion_body=True), scope=units_in_scope
     )
@@ -52,19 +52,19 @@ class ProjectSerializer(serializers.ModelSerializer):
     officer = ScopedPrimaryKeyRelatedField(
         queryset=User.objects.all(), scope=active_staff, allow_null=True, required=False
     )
-    officer_name = serializers.CharField(source="officer.__str__", read_only=True, default=None)
+    officer_name = serializers.CharField(source="officer.__str__", read_only=True, allow_null=True)
     team = ScopedPrimaryKeyRelatedField(queryset=User.objects.all(), scope=active_staff, many=True, required=False)
     stage = serializers.SlugRelatedField(source="current_stage", slug_field="code", read_only=True)
-    stage_name = serializers.CharField(source="current_stage.name", read_only=True, default=None)
+    stage_name = serializers.CharField(source="current_stage.name", read_only=True, allow_null=True)
     is_overdue = serializers.BooleanField(read_only=True, default=False)
     investment_intensity = serializers.DecimalField(
-        max_digits=14, decimal_places=2, read_only=True, help_text=_("投资强度（万元/亩）")
+        max_digits=14, decimal_places=2, read_only=True, allow_null=True, help_text=_("投资强度（万元/亩）")
     )
     output_per_mu = serializers.DecimalField(
-        max_digits=14, decimal_places=2, read_only=True, help_text=_("亩均产值（万元/亩）")
+        max_digits=14, decimal_places=2, read_only=True, allow_null=True, help_text=_("亩均产值（万元/亩）")
     )
     tax_per_mu = serializers.DecimalField(
-        max_digits=14, decimal_places=2, read_only=True, help_text=_("亩均税收（万元/亩）")
+        max_digits=14, decimal_places=2, read_only=True, allow_null=True, help_text=_("亩均税收（万元/亩）")
     )
     version = serializers.IntegerField(required=False, help_text=_("修改时带上读取到的版本号；版本过期时返回 409。"))
 
@@ -120,7 +120,7 @@ class StageSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="stage_type.name", read_only=True)
     order = serializers.IntegerField(source="stage_type.order", read_only=True)
     due_basis = serializers.CharField(source="stage_type.due_basis", read_only=True)
-    owner_name = serializers.CharField(source="owner.__str__", read_only=True, default=None)
+    owner_name = serializers.CharField(source="owner.__str__", read_only=True, allow_null=True)
     owner = ScopedPrimaryKeyRelatedField(
         queryset=User.objects.all(), scope=active_staff, allow_null=True, required=False
     )

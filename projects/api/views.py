@@ -58,15 +58,17 @@ class ProjectViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("version", None)
-        serializer.instance = services.create_project(actor=self.request.user, **data)
+        project = services.create_project(actor=self.request.user, **data)
+        serializer.instance = self.get_queryset().get(pk=project.pk)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
         team = data.pop("team", None)
-        serializer.instance = self._updated = services.update_project(
+        project = services.update_project(
             actor=self.request.user, project=serializer.instance, expected_version=version, team=team, **data
         )
+        serializer.instance = self._updated = self.get_queryset().get(pk=project.pk)
 
     def update(self, request, *args, **kwargs):
         if not can_edit_project(request.user, None):
