@@ -54,11 +54,11 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     town = serializers.PrimaryKeyRelatedField(
         queryset=OrgUnit.objects.filter(is_landing_area=True), allow_null=True, required=False
     )
-    town_name = serializers.CharField(source="town.name", read_only=True, default=None)
+    town_name = serializers.CharField(source="town.name", read_only=True, default=None, allow_null=True)
     service_officer = ScopedPrimaryKeyRelatedField(
         queryset=User.objects.all(), scope=active_staff, allow_null=True, required=False
     )
-    service_officer_name = serializers.CharField(source="service_officer.__str__", read_only=True, default=None)
+    service_officer_name = serializers.StringRelatedField(source="service_officer", allow_null=True)
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     project_count = serializers.IntegerField(read_only=True, help_text=_("您可查看的该企业项目数"))
     open_request_count = serializers.IntegerField(read_only=True, help_text=_("您可查看的该企业未办结诉求数"))
@@ -114,6 +114,16 @@ class PossibleDuplicatesAnswerSerializer(serializers.Serializer):
     possible_duplicate = serializers.BooleanField()
     duplicates = PossibleDuplicateSerializer(many=True, help_text=_("您可查看的相近企业"))
     hidden_duplicates = serializers.IntegerField(help_text=_("您无权查看的相近企业数"))
+
+
+class EnterpriseCreateErrorSerializer(serializers.Serializer):
+    """A refused new enterprise: the invalid fields with their messages, or its possible duplicates."""
+
+    detail = serializers.CharField(required=False)
+    code = serializers.CharField(required=False, help_text=_("possible_duplicate"))
+    possible_duplicate = serializers.BooleanField(required=False)
+    duplicates = PossibleDuplicateSerializer(many=True, required=False, help_text=_("您可查看的相近企业"))
+    hidden_duplicates = serializers.IntegerField(required=False, help_text=_("您无权查看的相近企业数"))
 
 
 class CheckDuplicatesQuerySerializer(serializers.Serializer):
@@ -190,11 +200,11 @@ class VisitSerializer(serializers.ModelSerializer):
         required=False,
         help_text=_("相关项目，须属于该企业"),
     )
-    project_name = serializers.CharField(source="project.name", read_only=True, default=None)
+    project_name = serializers.CharField(source="project.name", read_only=True, default=None, allow_null=True)
     officer = ScopedPrimaryKeyRelatedField(
         queryset=User.objects.all(), scope=active_staff, required=False, help_text=_("走访人，默认为当前用户")
     )
-    officer_name = serializers.CharField(source="officer.__str__", read_only=True)
+    officer_name = serializers.StringRelatedField(source="officer")
     participants = ScopedPrimaryKeyRelatedField(
         queryset=User.objects.all(), scope=active_staff, many=True, required=False
     )

@@ -21,6 +21,7 @@ from .serializers import (
     CheckDuplicatesQuerySerializer,
     CompleteNextStepSerializer,
     ContactSerializer,
+    EnterpriseCreateErrorSerializer,
     EnterpriseSerializer,
     PossibleDuplicatesAnswerSerializer,
     PossibleDuplicateSerializer,
@@ -51,7 +52,7 @@ def duplicates_answer(error: services.PossibleDuplicateError | None) -> dict:
         responses={
             201: EnterpriseSerializer,
             400: OpenApiResponse(
-                PossibleDuplicatesAnswerSerializer,
+                EnterpriseCreateErrorSerializer,
                 description=_(
                     "输入有误；或可能与已有企业重复（code 为 possible_duplicate），确认后带上 confirm_not_duplicate 重新提交"
                 ),

@@ -92,6 +92,7 @@ def test_list_fields_counts_filters_and_ordering(world):
     anting_ent = by_name["安亭样例汽车零部件有限公司"]
     assert anting_ent["project_count"] == 1 and anting_ent["open_request_count"] == 1
     assert anting_ent["uscc"] == "91310114570796872F" and anting_ent["town_name"] == "安亭镇"
+    assert anting_ent["service_officer"] is None and anting_ent["service_officer_name"] is None
 
     def names(**params):
         answer = client.get(URL, params)
