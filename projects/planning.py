@@ -10,7 +10,7 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
-from workdays.calendar import add_workdays
+from workdays.calendar import Calendar
 
 from .models import LandCommitment, ProjectStage, StageType
 
@@ -36,8 +36,13 @@ def _months_for(stage_type: StageType, commitment: LandCommitment | None) -> int
     return stage_type.target_months
 
 
-def plan(stages: list[ProjectStage], commitment: LandCommitment | None = None) -> dict[int, PlannedDue]:
+def plan(
+    stages: list[ProjectStage], commitment: LandCommitment | None = None, calendar: Calendar | None = None
+) -> dict[int, PlannedDue]:
     """Return the due date of every open stage, keyed by stage id; closed stages keep theirs."""
+    if calendar is None:
+        known = [s.finished_on for s in stages if s.finished_on] or [datetime.date.today()]
+        calendar = Calendar(min(known).year, max(known).year + 2)
     anchor = None
     handover = commitment.handed_over_on if commitment is not None else None
     planned = {}
@@ -53,7 +58,7 @@ def plan(stages: list[ProjectStage], commitment: LandCommitment | None = None) -
         if stage_type.due_basis == StageType.DueBasis.MONTHS_AFTER_LAND and handover is None:
             # A project without a land stage (a rented standard factory) counts from its last step.
             handover = anchor
-        due = _due_for(stage_type, anchor, handover, commitment)
+        due = _due_for(stage_type, anchor, handover, commitment, calendar)
         planned[stage.pk] = due
         if due.due_on is not None:
             anchor = due.due_on
@@ -62,10 +67,10 @@ def plan(stages: list[ProjectStage], commitment: LandCommitment | None = None) -
     return planned
 
 
-def _due_for(stage_type, anchor, handover, commitment) -> PlannedDue:
+def _due_for(stage_type, anchor, handover, commitment, calendar) -> PlannedDue:
     basis = stage_type.due_basis
     if basis == StageType.DueBasis.WORKDAYS and anchor is not None:
-        result = add_workdays(anchor, stage_type.target_workdays)
+        result = calendar.add(anchor, stage_type.target_workdays)
         return PlannedDue(result.date, result.provisional)
     if basis == StageType.DueBasis.MONTHS_AFTER_LAND and handover is not None:
         return PlannedDue(add_months(handover, _months_for(stage_type, commitment)))

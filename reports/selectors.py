@@ -185,7 +185,7 @@ class WorkdayCounter:
     """
 
     def __init__(self, first: datetime.date, last: datetime.date):
-        span = calendar._Span(first.year, last.year)
+        span = calendar.Calendar(first.year, last.year)
         self.first = first
         self.published = span.published
         self.running = [0]

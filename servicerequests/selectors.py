@@ -88,7 +88,7 @@ def with_days_left(requests, today: dt.date | None = None):
     first = min(today, *(r.due_on for r in open_requests))
     last = max(today, *(r.due_on for r in open_requests))
     # Reads the calendar's tables once for the span; is_workday is the calendar's one rule.
-    span = calendar._Span(first.year, last.year)
+    span = calendar.Calendar(first.year, last.year)
     # passed[i]: working days from `first` through `first + i days`.
     passed, total, day = [], 0, first
     while day <= last:

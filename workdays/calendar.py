@@ -36,68 +36,85 @@ class CountResult(NamedTuple):
 
 def is_workday(day: dt.date) -> bool:
     day = _as_date(day)
-    return _Span(day.year, day.year).is_workday(day)
+    return Calendar(day.year, day.year).is_workday(day)
 
 
 def add_workdays(start: dt.date, days: int) -> WorkdayResult:
     """The `days`-th working day after `start` (not counting `start`); for 0, `start` or the next working day."""
     start = _as_date(start)
-    if days < 0:
-        raise ValueError(_("工作日天数不能为负数。"))
-    span = _Span(start.year, start.year + days // _MIN_WORKDAYS_PER_YEAR + 1)
-    day, remaining = start, days
-    try:
-        if remaining == 0:
-            while not span.is_workday(day):
-                day += _ONE_DAY
-        while remaining:
-            day += _ONE_DAY
-            if span.is_workday(day):
-                remaining -= 1
-    except OverflowError:
-        raise ValueError(_("计算结果超出了可以表示的日期范围。")) from None
-    return WorkdayResult(day, span.provisional(start.year, day.year))
+    return Calendar(start.year, start.year + max(days, 0) // _MIN_WORKDAYS_PER_YEAR + 1).add(start, days)
 
 
 def count_workdays(start: dt.date, end: dt.date) -> CountResult:
     """Working days from `start` to `end`, both included; ValueError if `start` is after `end`."""
     start, end = _as_date(start), _as_date(end)
-    if start > end:
-        raise ValueError(_("开始日期不能晚于结束日期。"))
-    span = _Span(start.year, end.year)
-    total = _weekdays_between(start, end)
-    for day, kind in span.special.items():
-        if start <= day <= end:
-            weekend = day.weekday() >= 5
-            if kind == sources.HOLIDAY and not weekend:
-                total -= 1
-            elif kind == sources.WORKDAY and weekend:
-                total += 1
-    return CountResult(total, span.provisional(start.year, end.year))
+    return Calendar(start.year, max(start.year, end.year)).count(start, end)
 
 
-class _Span:
-    """The special days and published years of a run of years, read in two queries, extended on demand."""
+class Calendar:
+    """The special days and published years of a run of years, read in two queries, extended on demand.
+
+    For many computations in one go (a project's stage plan, a page of requests, a report), build
+    one and call its methods; the module's functions build a fresh one per call.
+    """
 
     def __init__(self, first_year: int, last_year: int):
         self.special: dict[dt.date, str] = {}
         self.published: set[int] = set()
-        self.last = first_year - 1
-        self._load_until(last_year)
+        self.first, self.last = first_year, first_year - 1
+        self._load(first_year, last_year)
+
+    def _cover(self, first_year: int, last_year: int) -> None:
+        if first_year < self.first:
+            self._load(first_year, self.first - 1)
+            self.first = first_year
+        if last_year > self.last:
+            self._load(self.last + 1, last_year)
 
     def is_workday(self, day: dt.date) -> bool:
-        if day.year > self.last:
-            self._load_until(day.year + 1)
+        self._cover(day.year, day.year + (1 if day.year > self.last else 0))
         kind = self.special.get(day)
         if kind is None:
             return day.weekday() < 5
         return kind == sources.WORKDAY
 
+    def add(self, start: dt.date, days: int) -> WorkdayResult:
+        start = _as_date(start)
+        if days < 0:
+            raise ValueError(_("工作日天数不能为负数。"))
+        day, remaining = start, days
+        try:
+            if remaining == 0:
+                while not self.is_workday(day):
+                    day += _ONE_DAY
+            while remaining:
+                day += _ONE_DAY
+                if self.is_workday(day):
+                    remaining -= 1
+        except OverflowError:
+            raise ValueError(_("计算结果超出了可以表示的日期范围。")) from None
+        return WorkdayResult(day, self.provisional(start.year, day.year))
+
+    def count(self, start: dt.date, end: dt.date) -> CountResult:
+        start, end = _as_date(start), _as_date(end)
+        if start > end:
+            raise ValueError(_("开始日期不能晚于结束日期。"))
+        self._cover(start.year, end.year)
+        total = _weekdays_between(start, end)
+        for day, kind in self.special.items():
+            if start <= day <= end:
+                weekend = day.weekday() >= 5
+                if kind == sources.HOLIDAY and not weekend:
+                    total -= 1
+                elif kind == sources.WORKDAY and weekend:
+                    total += 1
+        return CountResult(total, self.provisional(start.year, end.year))
+
     def provisional(self, first_year: int, last_year: int) -> bool:
         return any(year not in self.published for year in range(first_year, last_year + 1))
 
-    def _load_until(self, last_year: int) -> None:
-        first_year, last_year = self.last + 1, min(last_year, dt.MAXYEAR)
+    def _load(self, first_year: int, last_year: int) -> None:
+        last_year = min(last_year, dt.MAXYEAR)
         if last_year < first_year:
             return
         years = dict(
@@ -109,7 +126,7 @@ class _Span:
                 self.special.update(dict.fromkeys(sources.estimated_holidays(year), sources.HOLIDAY))
         rows = SpecialDay.objects.filter(date__range=(dt.date(first_year, 1, 1), dt.date(last_year, 12, 31)))
         self.special.update(rows.values_list("date", "kind"))
-        self.last = last_year
+        self.last = max(self.last, last_year)
 
 
 def _weekdays_between(start: dt.date, end: dt.date) -> int:
