@@ -231,7 +231,7 @@ class AssessmentScoreSerializer(serializers.Serializer):
 class AssessmentSerializer(serializers.ModelSerializer):
     project = ScopedPrimaryKeyRelatedField(queryset=Project.objects.all(), scope=visible_projects)
     project_name = serializers.CharField(source="project.name", read_only=True)
-    assessor_name = serializers.CharField(source="assessor.__str__", read_only=True, allow_null=True)
+    assessor_name = serializers.CharField(source="assessor", read_only=True, allow_null=True)
     scores = AssessmentScoreSerializer(many=True, help_text=_("各维度得分；修改时提交则整体替换"))
     weighted_score = serializers.SerializerMethodField()
     weighted_max = serializers.SerializerMethodField()
@@ -285,7 +285,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
 class ProjectDocumentSerializer(serializers.ModelSerializer):
     file = serializers.FileField(write_only=True, help_text=_("上传的文件（multipart）"))
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    uploaded_by_name = serializers.CharField(source="uploaded_by.__str__", read_only=True, allow_null=True)
+    uploaded_by_name = serializers.CharField(source="uploaded_by", read_only=True, allow_null=True)
     download_url = serializers.SerializerMethodField()
 
     class Meta:

@@ -52,7 +52,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     officer = ScopedPrimaryKeyRelatedField(
         queryset=User.objects.all(), scope=active_staff, allow_null=True, required=False
     )
-    officer_name = serializers.CharField(source="officer.__str__", read_only=True, allow_null=True)
+    officer_name = serializers.CharField(source="officer", read_only=True, allow_null=True)
     team = ScopedPrimaryKeyRelatedField(queryset=User.objects.all(), scope=active_staff, many=True, required=False)
     stage = serializers.SlugRelatedField(source="current_stage", slug_field="code", read_only=True)
     stage_name = serializers.CharField(source="current_stage.name", read_only=True, allow_null=True)
@@ -120,7 +120,7 @@ class StageSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="stage_type.name", read_only=True)
     order = serializers.IntegerField(source="stage_type.order", read_only=True)
     due_basis = serializers.CharField(source="stage_type.due_basis", read_only=True)
-    owner_name = serializers.CharField(source="owner.__str__", read_only=True, allow_null=True)
+    owner_name = serializers.CharField(source="owner", read_only=True, allow_null=True)
     owner = ScopedPrimaryKeyRelatedField(
         queryset=User.objects.all(), scope=active_staff, allow_null=True, required=False
     )

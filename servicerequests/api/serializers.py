@@ -45,7 +45,7 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
         help_text=_("相关项目（可选），须属于该企业。"),
     )
     project_name = serializers.CharField(source="project.name", read_only=True, allow_null=True)
-    assignee_name = serializers.CharField(source="assignee.__str__", read_only=True, allow_null=True)
+    assignee_name = serializers.CharField(source="assignee", read_only=True, allow_null=True)
     days_left = serializers.SerializerMethodField(
         help_text=_("距办理期限的工作日数，逾期为负数；已办结、已关闭或不予受理的为空。")
     )
@@ -149,7 +149,7 @@ class RequestRateSerializer(serializers.Serializer):
 
 
 class RequestCommentSerializer(serializers.ModelSerializer):
-    author_name = serializers.CharField(source="author.__str__", read_only=True, allow_null=True)
+    author_name = serializers.CharField(source="author", read_only=True, allow_null=True)
     body = serializers.CharField(max_length=5000)
     is_internal = serializers.BooleanField(
         default=False, help_text=_("内部备注，仅政府工作人员可见；企业用户提交的留言总是公开的。")
@@ -162,7 +162,7 @@ class RequestCommentSerializer(serializers.ModelSerializer):
 
 
 class RequestAttachmentSerializer(serializers.ModelSerializer):
-    uploaded_by_name = serializers.CharField(source="uploaded_by.__str__", read_only=True, allow_null=True)
+    uploaded_by_name = serializers.CharField(source="uploaded_by", read_only=True, allow_null=True)
     download_url = serializers.SerializerMethodField()
 
     class Meta:
