@@ -27,7 +27,7 @@ from .selectors import signing_events_with_totals
 
 
 @admin.register(SigningEvent)
-class SigningEventAdmin(SimpleHistoryAdmin):
+class SigningEventAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "date", "is_online", "project_count", "total_investment_yi"]
     list_filter = ["is_online"]
     search_fields = ["name"]
@@ -35,6 +35,12 @@ class SigningEventAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return signing_events_with_totals(super().get_queryset(request))
+
+    def service_create(self, request, obj, form):
+        return services.create_signing_event(actor=request.user, **self.changed_fields(form))
+
+    def service_update(self, request, obj, form):
+        return services.update_signing_event(actor=request.user, event=obj, **self.changed_fields(form))
 
     @admin.display(description=_("项目数"), ordering="project_count")
     def project_count(self, obj):
@@ -72,12 +78,6 @@ class ProjectStageInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, obj.stage_type.name)
 
 
-class LandCommitmentInline(admin.StackedInline):
-    model = LandCommitment
-    extra = 0
-    max_num = 1
-
-
 @admin.register(Project)
 class ProjectAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = [
@@ -109,7 +109,7 @@ class ProjectAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["enterprise", "signing_event", "town", "leading_unit", "officer", "team", "industry_chain"]
     readonly_fields = ["code", "current_stage", "version", "investment_intensity", "output_per_mu", "tax_per_mu"]
     date_hierarchy = "signed_on"
-    inlines = [ProjectStageInline, LandCommitmentInline]
+    inlines = [ProjectStageInline]
     list_per_page = 50
 
     def service_create(self, request, obj, form):
@@ -118,15 +118,6 @@ class ProjectAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
 
     def service_update(self, request, obj, form):
         return services.update_project(actor=request.user, project=obj, **self.changed_fields(form))
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for instance in instances:
-            by_actor(instance, request.user).save()
-        for instance in formset.deleted_objects:
-            instance.delete()
-        if formset.model is LandCommitment and instances:
-            services.replan_project(actor=request.user, project=form.instance)
 
 
 class StageActionForm(forms.ModelForm):
@@ -180,16 +171,36 @@ class LandYearlyActualInline(admin.TabularInline):
 
 
 @admin.register(LandCommitment)
-class LandCommitmentAdmin(SimpleHistoryAdmin):
+class LandCommitmentAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = ["project", "contract_no", "handed_over_on", "committed_output_per_mu", "committed_tax_per_mu"]
     list_select_related = ["project"]
     search_fields = ["project__name", "project__code", "contract_no"]
     autocomplete_fields = ["project"]
     inlines = [LandYearlyActualInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["project"] if obj else []
+
+    def service_create(self, request, obj, form):
+        fields = self.changed_fields(form)
+        return services.create_land_commitment(actor=request.user, project=fields.pop("project"), **fields)
+
+    def service_update(self, request, obj, form):
+        return services.update_land_commitment(actor=request.user, commitment=obj, **self.changed_fields(form))
+
+    def save_formset(self, request, form, formset, change):
+        for instance in formset.save(commit=False):
+            fields = {f: getattr(instance, f) for f in ("year", "output", "tax", "jobs")}
+            if instance.pk:
+                services.update_land_actual(actor=request.user, actual=instance, **fields)
+            else:
+                services.add_land_actual(actor=request.user, commitment=form.instance, **fields)
+        for instance in formset.deleted_objects:
+            by_actor(instance, request.user).delete()
+
 
 @admin.register(AnnualTarget)
-class AnnualTargetAdmin(SimpleHistoryAdmin):
+class AnnualTargetAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "org_unit",
         "year",
@@ -203,11 +214,23 @@ class AnnualTargetAdmin(SimpleHistoryAdmin):
     list_select_related = ["org_unit"]
     autocomplete_fields = ["org_unit"]
 
+    def service_create(self, request, obj, form):
+        return services.create_annual_target(actor=request.user, **self.changed_fields(form))
+
+    def service_update(self, request, obj, form):
+        return services.update_annual_target(actor=request.user, target=obj, **self.changed_fields(form))
+
 
 @admin.register(AssessmentDimension)
-class AssessmentDimensionAdmin(admin.ModelAdmin):
+class AssessmentDimensionAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["order", "name", "max_score", "weight", "is_active"]
     list_display_links = ["name"]
+
+    def service_create(self, request, obj, form):
+        return services.create_assessment_dimension(actor=request.user, **self.changed_fields(form))
+
+    def service_update(self, request, obj, form):
+        return services.update_assessment_dimension(actor=request.user, dimension=obj, **self.changed_fields(form))
 
 
 class AssessmentScoreInline(admin.TabularInline):

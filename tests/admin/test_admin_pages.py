@@ -60,13 +60,16 @@ def test_project_page_shows_the_stage_plan(admin_client):
     assert "计划完成日期" in page
 
 
-@pytest.mark.parametrize("url_name", [
-    "admin:projects_project_changelist",
-    "admin:projects_projectstage_changelist",
-    "admin:companies_enterprise_changelist",
-    "admin:projects_signingevent_changelist",
-    "admin:servicerequests_servicerequest_changelist",
-])
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:projects_project_changelist",
+        "admin:projects_projectstage_changelist",
+        "admin:companies_enterprise_changelist",
+        "admin:projects_signingevent_changelist",
+        "admin:servicerequests_servicerequest_changelist",
+    ],
+)
 def test_changelist_queries_do_not_grow_with_rows(admin_client, url_name):
     def queries():
         with CaptureQueriesContext(connection) as captured:
@@ -85,7 +88,9 @@ def test_a_stage_finished_in_the_admin_goes_through_the_service(admin_client):
     stage = ProjectStage.objects.get(stage_type__code="land")
     url = reverse("admin:projects_projectstage_change", args=[stage.pk])
     # Earlier stages are open: the service refuses, the admin shows why, nothing changes.
-    response = admin_client.post(url, {"notes": "", "action": "finish", "action_date": "2025-03-01", "reason": ""}, follow=True)
+    response = admin_client.post(
+        url, {"notes": "", "action": "finish", "action_date": "2025-03-01", "reason": ""}, follow=True
+    )
     assert "请先完成或跳过之前的阶段" in response.content.decode()
     stage.refresh_from_db()
     assert stage.status == ProjectStage.Status.PENDING
@@ -97,3 +102,25 @@ def test_a_stage_finished_in_the_admin_goes_through_the_service(admin_client):
     assert admission.status == ProjectStage.Status.SKIPPED
     record = admission.history.first()
     assert record.history_user.username == "root" and "已在市级评估" in record.history_change_reason
+
+
+def test_a_land_commitment_saved_in_the_admin_replans_the_stages(admin_client):
+    make_projects(1)
+    project = Project.objects.get()
+    response = admin_client.post(
+        reverse("admin:projects_landcommitment_add"),
+        {
+            "project": project.pk,
+            "contract_no": "沪嘉（2025）出让合第12号",
+            "handed_over_on": "2025-05-20",
+            "production_within_months": "18",
+            "yearly_actuals-TOTAL_FORMS": "0",
+            "yearly_actuals-INITIAL_FORMS": "0",
+            "yearly_actuals-MIN_NUM_FORMS": "0",
+            "yearly_actuals-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    production = ProjectStage.objects.get(project=project, stage_type__code="production")
+    assert production.due_on.isoformat() == "2026-11-20"
+    assert project.land_commitment.history.first().history_user.username == "root"
