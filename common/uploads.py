@@ -34,7 +34,8 @@ def validate_upload(upload) -> str:
     limit = settings.UPLOAD_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
-            _("文件过大：%(size).1f MB，上限为 %(limit)d MB。") % {"size": upload.size / 2**20, "limit": limit // 2**20},
+            _("文件过大：%(size).1f MB，上限为 %(limit)d MB。")
+            % {"size": upload.size / 2**20, "limit": limit // 2**20},
             code="file_too_large",
         )
     if upload.size == 0:

@@ -71,7 +71,7 @@ class ProjectViewSet(
         serializer.instance = self._updated = self.get_queryset().get(pk=project.pk)
 
     def update(self, request, *args, **kwargs):
-        if not can_edit_project(request.user, None):
+        if not can_edit_project(request.user, self.get_object()):
             raise PermissionDeniedError(_("您没有修改该项目的权限。"))
         response = super().update(request, *args, **kwargs)
         response["ETag"] = etag_for(self._updated)
@@ -141,8 +141,15 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
             actor=self.request.user, stage=serializer.instance, **serializer.validated_data
         )
 
-    def _act(self, request, serializer_class, call):
+    def _act(self, request, serializer_class, call, allowed=can_edit_project):
+        # Who may act is settled before the body is read: a caller who may not learns nothing of it.
         stage = self.get_object()
+        if not allowed(request.user, stage.project):
+            raise PermissionDeniedError(
+                _("只有管理人员可以重新打开阶段。")
+                if allowed is can_manage_project
+                else _("您没有推进该项目阶段的权限。")
+            )
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         call(stage, **serializer.validated_data)
@@ -174,4 +181,5 @@ class StageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
             request,
             ReasonSerializer,
             lambda stage, **data: services.reopen_stage(actor=request.user, stage=stage, **data),
+            allowed=can_manage_project,
         )

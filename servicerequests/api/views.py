@@ -160,6 +160,10 @@ class CommentViewSet(RequestChildMixin, mixins.ListModelMixin, mixins.CreateMode
             return Comment.objects.none()
         return visible_comments(self.request.user, self.get_parent()).order_by("created_at", "id")
 
+    def create(self, request, *args, **kwargs):
+        self.get_parent()  # 404 before the body is read, for a request the caller may not see
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         serializer.instance = services.add_comment(
             actor=self.request.user, request=self.get_parent(), **serializer.validated_data
@@ -181,11 +185,10 @@ class AttachmentViewSet(RequestChildMixin, mixins.ListModelMixin, viewsets.Gener
         request={"multipart/form-data": RequestUploadSerializer}, responses={201: RequestAttachmentSerializer}
     )
     def create(self, request, request_pk=None):
+        parent = self.get_parent()
         upload = RequestUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        attachment = services.add_attachment(
-            actor=request.user, request=self.get_parent(), upload=upload.validated_data["file"]
-        )
+        attachment = services.add_attachment(actor=request.user, request=parent, upload=upload.validated_data["file"])
         return Response(self.get_serializer(attachment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

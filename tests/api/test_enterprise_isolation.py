@@ -38,16 +38,7 @@ LIST_ROUTES = sorted(t for t in ROUTES if not ROUTES[t].kwargs and "GET" in OFFE
 NOT_DATA = {"schema/", "docs/"}
 
 # Probes answered otherwise than 404 today: (route, method) → why. Each is its own strict xfail.
-_BODY_BEFORE_PARENT = (
-    "the body is validated before the service request is looked up: B gets 400 (naming the missing "
-    "field) for A's request instead of 404"
-)
-KNOWN_BUGS = {
-    ("service-requests/{request_pk}/comments/", "POST"): "CommentViewSet: " + _BODY_BEFORE_PARENT,
-    ("service-requests/{request_pk}/attachments/", "POST"): "AttachmentViewSet.create: " + _BODY_BEFORE_PARENT,
-    ("projects/{pk}/", "PUT"): "ProjectViewSet.update checks can_edit_project before get_object: 403 instead of 404",
-    ("projects/{pk}/", "PATCH"): "ProjectViewSet.update checks can_edit_project before get_object: 403 instead of 404",
-}
+KNOWN_BUGS: dict = {}
 
 
 @pytest.fixture
@@ -247,10 +238,6 @@ WELL_FORMED_WRITES = [
 
 def _write_param(method, route, body, body_format):
     marks = []
-    if route.startswith("projects/"):
-        marks.append(
-            pytest.mark.xfail(strict=True, raises=AssertionError, reason=KNOWN_BUGS[("projects/{pk}/", "PATCH")])
-        )
     return pytest.param(method, route, body, body_format, marks=marks, id=f"{method.upper()} {route}")
 
 

@@ -159,33 +159,7 @@ EXPECTED = {
 
 # Cells where the application answers otherwise than the design demands: (route, method, role) → why.
 # Each runs as its own strict xfail, so that a fix shows up as a failure asking to remove the entry.
-_EDIT_BEFORE_LOOKUP = (
-    "ProjectViewSet.update checks can_edit_project before get_object: a user who cannot see the project "
-    "gets 403 instead of 404"
-)
-_STAGE_BODY_FIRST = (
-    "StageViewSet._act validates the body before the service checks permission: an empty body answers 400 "
-    "(naming the missing field) instead of 403"
-)
-_CHILD_BODY_FIRST = (
-    "the body is validated before get_parent(): a caller who cannot see the service request gets 400 "
-    "(naming the missing field) instead of 404"
-)
-KNOWN_BUGS = {
-    ("projects/{pk}/", "PUT", "enterprise_other"): _EDIT_BEFORE_LOOKUP,
-    ("projects/{pk}/", "PATCH", "enterprise_other"): _EDIT_BEFORE_LOOKUP,
-    ("projects/{project_pk}/stages/{pk}/finish/", "POST", "enterprise_own"): _STAGE_BODY_FIRST,
-    ("projects/{project_pk}/stages/{pk}/skip/", "POST", "enterprise_own"): _STAGE_BODY_FIRST,
-    ("projects/{project_pk}/stages/{pk}/reopen/", "POST", "enterprise_own"): _STAGE_BODY_FIRST,
-    ("projects/{project_pk}/stages/{pk}/reopen/", "POST", "officer_in"): _STAGE_BODY_FIRST
-    + " (reopening is for managers)",
-    ("service-requests/{request_pk}/comments/", "POST", "enterprise_other"): "CommentViewSet: " + _CHILD_BODY_FIRST,
-    ("service-requests/{request_pk}/comments/", "POST", "officer_out"): "CommentViewSet: " + _CHILD_BODY_FIRST,
-    ("service-requests/{request_pk}/attachments/", "POST", "enterprise_other"): "AttachmentViewSet.create: "
-    + _CHILD_BODY_FIRST,
-    ("service-requests/{request_pk}/attachments/", "POST", "officer_out"): "AttachmentViewSet.create: "
-    + _CHILD_BODY_FIRST,
-}
+KNOWN_BUGS: dict = {}
 
 
 def expected_row(template, method) -> dict[str, str]:

@@ -26,7 +26,21 @@ app = get_wsgi_application()
 
 
 @pytest.fixture
-def token(db, settings):
+def _keep_test_connection():
+    """The WSGI app closes old connections after each request, as Django's test client keeps from
+    doing: it would close the connection that holds the test's transaction."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(db, settings, _keep_test_connection):
     settings.API_RATE_STAFF = "100000/min"
     anting = f.unit("安亭镇")
     admin = f.user("schema_admin", role=Role.ADMIN, org_unit=None, is_superuser=True, is_staff=True)
