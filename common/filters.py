@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.db.models import Q
 
 MAX_ID = 2**63 - 1
 
@@ -15,3 +16,14 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+def search_any(queryset, value: str, *lookups: str):
+    """Rows where any of `lookups` matches the search text; every row when the text is blank."""
+    value = value.strip()
+    if not value:
+        return queryset
+    condition = Q()
+    for lookup in lookups:
+        condition |= Q(**{lookup: value})
+    return queryset.filter(condition)

@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import OrgUnit
+from common.filters import search_any
 from common.validators import normalize_uscc
 from companies.models import Contact, Enterprise, RegistrationType, Visit
 
@@ -88,8 +89,7 @@ class ContactFilter(django_filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(name__contains=value) | Q(title__contains=value)) if value else queryset
+        return search_any(queryset, value, "name__contains", "title__contains")
 
 
 class VisitFilter(django_filters.FilterSet):
@@ -113,12 +113,7 @@ class VisitFilter(django_filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(topic__contains=value) | Q(summary__contains=value) | Q(enterprise__name__contains=value)
-        )
+        return search_any(queryset, value, "topic__contains", "summary__contains", "enterprise__name__contains")
 
     def filter_next_step_open(self, queryset, name, value):
         if value is None:

@@ -1,10 +1,10 @@
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
+from common.filters import search_any
 from projects.models import AnnualTarget, Assessment, AssessmentDimension, LandCommitment, SigningEvent
 from projects.selectors import land_gaps
 
@@ -67,11 +67,8 @@ class LandCommitmentFilter(django_filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(project__name__contains=value) | Q(project__code__icontains=value) | Q(contract_no__icontains=value)
+        return search_any(
+            queryset, value, "project__name__contains", "project__code__icontains", "contract_no__icontains"
         )
 
     def filter_behind(self, queryset, name, value):

@@ -1,10 +1,10 @@
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from common.filters import search_any
 from servicerequests.models import ServiceRequest
 from servicerequests.selectors import overdue_q
 
@@ -49,12 +49,7 @@ class ServiceRequestFilter(django_filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(title__icontains=value) | Q(description__icontains=value) | Q(enterprise__name__icontains=value)
-        )
+        return search_any(queryset, value, "title__icontains", "description__icontains", "enterprise__name__icontains")
 
     def filter_overdue(self, queryset, name, value):
         return queryset.filter(overdue_q()) if value == "true" else queryset.exclude(overdue_q())
