@@ -1,24 +1,9 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
-from common.filters import search_any
+from common.filters import IdFilter, search_any
 from servicerequests.models import ServiceRequest
 from servicerequests.selectors import overdue_q
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """An object's id: a whole number in the database's range, or 400."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
 
 
 class ServiceRequestFilter(django_filters.FilterSet):
