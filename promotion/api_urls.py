@@ -19,6 +19,8 @@ api = [
     path("", include("companies.api.urls")),
     path("", include("servicerequests.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("exports.api.urls")),
+    path("", include("imports.api.urls")),
     path("reports/", include("reports.urls")),
     path("workdays/", include("workdays.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

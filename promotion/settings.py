@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "knox",
     "axes",
     "treebeard",
+    "django_celery_beat",
     "common",
     "accounts",
     "workdays",
@@ -49,6 +50,9 @@ INSTALLED_APPS = [
     "servicerequests",
     "notifications",
     "reports",
+    "reminders",
+    "exports",
+    "imports",
     "demo",
 ]
 
@@ -158,16 +162,17 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="招商项目管理�
 # which the web process, the worker and the scheduler of one machine share.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300)}
 else:
     BROKER_DIR = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -176,8 +181,30 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The schedule lives in the database (django-celery-beat), so an administrator changes the times in
+# the admin; the reminders app's migration creates the default entries.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A job whose worker has not reported for this long is presumed dead and handed to another worker.
+JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=120)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+# Excel exports (their files and their records) are removed after this many days.
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
+# Excel imports: an upload above these limits is refused before anything is read; up to
+# IMPORT_SYNC_MAX_ROWS rows are imported in the request (a row costs about 0.1 s through the
+# services, and gunicorn gives a request 60 s), larger files by a background job.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=10) * 2**20
+IMPORT_MAX_EXPANDED_BYTES = env.int("IMPORT_MAX_EXPANDED_MB", default=200) * 2**20
+IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
+IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=300)
+
+# Reminders: an overdue item goes up to the owner's managers after this many working days late (and
+# again every working week); a person with more reminders than this on one run gets one digest.
+REMINDER_ESCALATE_AFTER_WORKDAYS = env.int("REMINDER_ESCALATE_AFTER_WORKDAYS", default=3)
+REMINDER_DIGEST_OVER = 5
+# Email and group-robot deliveries are tried this many times (30 s, 2 min, 8 min, ... apart).
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=5)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -224,6 +251,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ExportKindEnum": "exports.models.ExportKind",
+        "ImportKindEnum": "imports.models.ImportKind",
+    },
 }
 
 # Security: sensible in production, relaxed only when DEBUG is on.
