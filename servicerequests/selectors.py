@@ -26,6 +26,15 @@ def visible_requests(user, queryset=None):
     return queryset.filter(Q(assignee=user) | Q(enterprise__in=visible_enterprises(user).values("pk")))
 
 
+def request_list(user):
+    """The requests the request list shows `user`, in its default order: the list and exports share it."""
+    return (
+        visible_requests(user)
+        .select_related("enterprise", "category", "project", "assignee")
+        .order_by("-created_at", "-id")
+    )
+
+
 def visible_comments(user, request: ServiceRequest):
     comments = Comment.objects.filter(request=request).select_related("author")
     if user.role == Role.ENTERPRISE:
@@ -57,9 +66,10 @@ def assignable_staff(user, queryset=None):
     return staff.filter(Q(pk=user.pk) | Q(org_unit__in=units_in_scope(user).values("pk")))
 
 
-def poor_rating_recipients(request: ServiceRequest) -> list[User]:
-    """The managers a poor rating goes to: those of the assignee and of the enterprise's service officer,
-    else the managers of the enterprise's town or the nearest unit above it that has some."""
+def responsible_managers(request: ServiceRequest) -> list[User]:
+    """The managers answerable for a request (a poor rating, a late or unaccepted one goes to them): those
+    of the assignee and of the enterprise's service officer, else the managers of the enterprise's town
+    or the nearest unit above it that has some."""
     recipients: dict[int, User] = {}
     for person in (request.assignee, request.enterprise.service_officer):
         if person is not None:

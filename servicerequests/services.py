@@ -22,7 +22,7 @@ from projects.selectors import visible_projects
 from workdays.calendar import add_workdays
 
 from .models import Attachment, Comment, ServiceRequest
-from .selectors import assignable_staff, can_handle, is_own_enterprise_user, poor_rating_recipients
+from .selectors import assignable_staff, can_handle, is_own_enterprise_user, responsible_managers
 
 S = ServiceRequest.Status
 # The history's change reason holds at most this many characters.
@@ -214,7 +214,7 @@ def rate_request(*, actor, request: ServiceRequest, rating: int, comment: str = 
 
 def _report_poor_rating(request: ServiceRequest):
     """A poor rating (不满意, 非常不满意) goes to the managers of those who handled the request."""
-    for manager in poor_rating_recipients(request):
+    for manager in responsible_managers(request):
         notify(
             manager,
             Notification.Kind.REQUEST_RATING_POOR,
