@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -19,6 +20,21 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """`ordering`, then the id: rows that tie keep one order, so that pages neither repeat nor skip them
+    and an export lists them as the pages did."""
+
+    def __init__(self, *args, tiebreaker="-id", **kwargs):
+        self.tiebreaker = tiebreaker
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value if param not in EMPTY_VALUES]
+        return qs.order_by(*ordering, self.tiebreaker)
 
 
 def search_any(queryset, value: str, *lookups: str):

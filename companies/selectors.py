@@ -51,6 +51,13 @@ def with_counts(queryset, user):
     )
 
 
+def enterprise_list(user):
+    """The enterprises the enterprise list shows `user`, with their counts, in its default order: the list
+    and exports share it."""
+    queryset = visible_enterprises(user).select_related("industry_chain", "town", "service_officer")
+    return with_counts(queryset, user).order_by("name", "id")
+
+
 def visible_duplicates(user, duplicates):
     """The possible duplicates `user` may see; the others are only counted by the caller."""
     if user is None:

@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, DecimalField, Exists, F, Func, IntegerField, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -42,6 +43,19 @@ def visible_projects(user, queryset=None):
         return queryset.filter(enterprise_id=user.enterprise_id) if user.enterprise_id else queryset.none()
     on_team = Project.team.through.objects.filter(project_id=OuterRef("pk"), user_id=user.pk)
     return queryset.filter(unit_subtree_q(user, "leading_unit", "town") | Q(officer=user) | Q(Exists(on_team)))
+
+
+def with_overdue(queryset, today=None):
+    """Annotate `is_overdue`: whether the project has an open stage due before today."""
+    return queryset.annotate(is_overdue=has_overdue_stage(today or timezone.localdate()))
+
+
+def project_list(user):
+    """The projects the project list shows `user`, in its default order: the list and exports share it."""
+    queryset = visible_projects(user).select_related(
+        "enterprise", "signing_event", "industry_chain", "town", "leading_unit", "officer", "current_stage"
+    )
+    return with_overdue(queryset).order_by("-signed_on", "-id")
 
 
 def can_edit_project(user, project) -> bool:

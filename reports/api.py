@@ -11,8 +11,7 @@ from rest_framework.response import Response
 from common.exceptions import PermissionDeniedError
 from projects.api.filters import ProjectFilter
 from projects.api.planning_filters import IdFilter, YearFilter
-from projects.api.views import with_overdue
-from projects.selectors import visible_projects
+from projects.selectors import visible_projects, with_overdue
 
 from .selectors import GROUPINGS, can_view_reports, pipeline_report
 

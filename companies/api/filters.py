@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
-from common.filters import IdFilter, search_any
+from common.filters import IdFilter, StableOrderingFilter, search_any
 from common.validators import normalize_uscc
 from companies.models import Contact, Enterprise, RegistrationType, Visit
 
@@ -43,9 +43,10 @@ class EnterpriseFilter(django_filters.FilterSet):
     relocation_risk = BooleanFilter(label=_("迁移预警"))
     service_officer = IdFilter(field_name="service_officer_id", label=_("服务专员"))
     has_uscc = BooleanFilter(method="filter_has_uscc", label=_("已有统一社会信用代码"))
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=[("name", "name"), ("created_at", "created_at"), ("updated_at", "updated_at")],
         label=_("排序"),
+        tiebreaker="id",
     )
 
     class Meta:

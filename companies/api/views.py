@@ -9,11 +9,10 @@ from common.exceptions import PermissionDeniedError
 from companies import services
 from companies.selectors import (
     can_edit_enterprise,
+    enterprise_list,
     enterprises_with_full_mobile,
     visible_contacts,
-    visible_enterprises,
     visible_visits,
-    with_counts,
 )
 
 from .filters import ContactFilter, EnterpriseFilter, VisitFilter
@@ -76,13 +75,7 @@ class EnterpriseViewSet(
     pagination_class = Pagination
 
     def get_queryset(self):
-        user = self.request.user
-        queryset = (
-            visible_enterprises(user)
-            .select_related("industry_chain", "town", "service_officer")
-            .prefetch_related("qualifications")
-        )
-        return with_counts(queryset, user).order_by("name", "id")
+        return enterprise_list(self.request.user).prefetch_related("qualifications")
 
     def create(self, request, *args, **kwargs):
         _require_staff(request.user, _("企业用户不能新建企业。"))

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrgUnit
-from common.filters import IdFilter
+from common.filters import IdFilter, StableOrderingFilter
 from projects.models import Project
 
 
@@ -27,7 +27,7 @@ class ProjectFilter(django_filters.FilterSet):
     )
     overdue = django_filters.BooleanFilter(field_name="is_overdue", label=_("有逾期阶段"))
     is_sample = django_filters.BooleanFilter(label=_("示例数据"))
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=[
             ("signed_on", "signed_on"),
             ("total_investment", "total_investment"),

@@ -1,4 +1,3 @@
-from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +10,7 @@ from common.api import ConcurrencyMixin, HistoryMixin, Pagination, etag_for
 from common.exceptions import PermissionDeniedError
 from projects import services
 from projects.models import ProjectStage
-from projects.selectors import can_edit_project, can_manage_project, visible_projects
+from projects.selectors import can_edit_project, can_manage_project, project_list, visible_projects
 
 from .filters import ProjectFilter
 from .serializers import (
@@ -22,12 +21,6 @@ from .serializers import (
     StageSerializer,
     TransferSerializer,
 )
-
-
-def with_overdue(queryset):
-    today = timezone.localdate()
-    late = ProjectStage.objects.filter(project=OuterRef("pk"), status__in=["pending", "in_progress"], due_on__lt=today)
-    return queryset.annotate(is_overdue=Exists(late))
 
 
 class ProjectViewSet(
@@ -46,14 +39,7 @@ class ProjectViewSet(
     pagination_class = Pagination
 
     def get_queryset(self):
-        queryset = (
-            visible_projects(self.request.user)
-            .select_related(
-                "enterprise", "signing_event", "industry_chain", "town", "leading_unit", "officer", "current_stage"
-            )
-            .prefetch_related("team")
-        )
-        return with_overdue(queryset).order_by("-signed_on", "-id")
+        return project_list(self.request.user).prefetch_related("team")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from common.filters import IdFilter, search_any
+from common.filters import IdFilter, StableOrderingFilter, search_any
 from servicerequests.models import ServiceRequest
 from servicerequests.selectors import overdue_q
 
@@ -18,7 +18,7 @@ class ServiceRequestFilter(django_filters.FilterSet):
         label=_("已逾期（未办结且已过办理期限）"),
     )
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", label=_("办理期限不晚于"))
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=[
             ("created_at", "created_at"),
             ("due_on", "due_on"),

@@ -11,7 +11,7 @@ from common.api import ConcurrencyMixin, HistoryMixin, Pagination, etag_for
 from common.uploads import serve
 from servicerequests import services
 from servicerequests.models import Attachment, Category, Comment
-from servicerequests.selectors import visible_attachments, visible_comments, visible_requests
+from servicerequests.selectors import request_list, visible_attachments, visible_comments, visible_requests
 
 from .filters import ServiceRequestFilter
 from .serializers import (
@@ -49,11 +49,7 @@ class ServiceRequestViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return (
-            visible_requests(self.request.user)
-            .select_related("enterprise", "category", "project", "assignee")
-            .order_by("-created_at", "-id")
-        )
+        return request_list(self.request.user)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
