@@ -15,6 +15,9 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from companies import services as company_services
+from exports import services as export_services
+from exports import tasks as export_tasks
+from imports import services as import_services
 from notifications.models import Notification
 from notifications.services import notify
 from projects import services as project_services
@@ -22,6 +25,8 @@ from projects.models import AssessmentDimension
 from servicerequests import services as request_services
 from servicerequests.models import Category
 from tests import factories as f
+from tests.imports.workbooks import project_rows, workbook_bytes
+from tests.imports.workbooks import upload as workbook_upload
 
 API_PREFIX = "api/v1/"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -181,6 +186,13 @@ def build_world(settings, media_root) -> dict:
         actor=ent_user, request=request, upload=SimpleUploadedFile("营业执照.pdf", PDF)
     )
     notification = notify(officer_in, Notification.Kind.SYSTEM, "矩阵通知")
+    export = export_services.request_export(actor=officer_in, kind="projects", filters={})
+    export_tasks.run_export(export.pk)  # run here as a worker would: the download has a file to serve
+    # A dry run of a sheet with a bad row: the job has a marked workbook to serve.
+    bad_sheet = workbook_bytes(project_rows(["矩阵导入项目", "矩阵导入投资方有限公司", "", "不详", "", "", ""]))
+    import_job = import_services.start_import(
+        actor=officer_in, upload=workbook_upload(bad_sheet), kind="projects", dry_run=True
+    )
     token, _key = AuthToken.objects.create(ent_user, expiry=datetime.timedelta(days=1))
     objects = {
         "enterprise": enterprise,
@@ -201,6 +213,8 @@ def build_world(settings, media_root) -> dict:
         "comment": comment,
         "attachment": attachment,
         "notification": notification,
+        "export": export,
+        "import_job": import_job,
         "token": token,
         "anting": anting,
         "nanxiang": nanxiang,
@@ -227,6 +241,8 @@ PK_OWNERS = {
     "comments": "comment",
     "attachments": "attachment",
     "notifications": "notification",
+    "exports": "export",
+    "imports": "import_job",
 }
 KWARG_OWNERS = {"project_pk": "project", "commitment_pk": "commitment", "request_pk": "request"}
 

@@ -149,6 +149,21 @@ EXPECTED = {
     ("notifications/unread-count/", "GET"): LOGGED_IN,
     ("notifications/{pk}/", "GET"): "401 404 404 ok  404 404 404 404",
     ("notifications/{pk}/read/", "POST"): "401 404 404 ok  404 404 404 404",
+    # Notification preferences: always the caller's own
+    ("notifications/preferences/", "GET"): LOGGED_IN,
+    ("notifications/preferences/", "PUT"): LOGGED_IN,
+    ("notifications/preferences/", "PATCH"): LOGGED_IN,
+    # Excel exports: each user's own (the one in the world is officer_in's), administrators included
+    ("exports/", "GET"): LOGGED_IN,
+    ("exports/", "POST"): LOGGED_IN,
+    ("exports/{pk}/", "GET"): "401 404 404 ok  404 404 404 404",
+    ("exports/{pk}/download/", "GET"): "401 404 404 ok  404 404 404 404",
+    # Excel imports: staff only; each job its requester's own (the one in the world is officer_in's)
+    ("imports/", "GET"): STAFF,
+    ("imports/", "POST"): STAFF,
+    ("imports/template/", "GET"): STAFF,
+    ("imports/{pk}/", "GET"): "401 404 404 ok  404 404 404 404",
+    ("imports/{pk}/marked/", "GET"): "401 404 404 ok  404 404 404 404",
     # Reports for staff; working days, the schema and the docs open to anyone
     ("reports/pipeline/", "GET"): STAFF,
     ("workdays/add/", "GET"): ALL_OK,
