@@ -23,7 +23,8 @@ def messages(delivery) -> list[dict]:
     paragraphs += [line for line in notification.body.splitlines() if line.strip()]
     link = absolute_link(notification)
     if link:
-        paragraphs.append(f"[{_('查看详情')}]({link})")
+        label = _("查看详情")
+        paragraphs.append(f"[{label}]({link})")
     parts = robots.numbered_parts("\n\n".join(paragraphs), TEXT_BYTES)
     return [{"msgtype": "markdown", "markdown": {"title": notification.title, "text": part}} for part in parts]
 

@@ -27,7 +27,7 @@ def messages(delivery) -> list[tuple[str, str]]:
     body = notification.body
     link = absolute_link(notification)
     if link:
-        body = f"{body}\n\n{_('查看详情')}：{link}" if body else link
+        body = _("%(body)s\n\n查看详情：%(link)s") % {"body": body, "link": link} if body else link
     return [(notification.title, body)]
 
 

@@ -17,7 +17,8 @@ def messages(delivery) -> list[dict]:
         lines.append(notification.body)
     link = absolute_link(notification)
     if link:
-        lines.append(f"[{_('查看详情')}]({link})")
+        label = _("查看详情")
+        lines.append(f"[{label}]({link})")
     return [
         {"msgtype": "markdown", "markdown": {"content": part}}
         for part in robots.numbered_parts("\n".join(lines), CONTENT_BYTES)
