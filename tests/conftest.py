@@ -50,7 +50,29 @@ def on_postgres():
 
 
 @pytest.fixture
-def live_worker(transactional_db, django_db_serialized_rollback, tmp_path):
+def migration_data_restored_after(django_db_setup, django_db_blocker):
+    """Put back the rows the migrations create (calendar, stage types, categories, schedule) once a
+    transactional test's flush has emptied the tables, so the tests after it in this process find them.
+    Request it before the database fixtures: it is torn down after their flush."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture
+def committed_db(migration_data_restored_after, transactional_db, django_db_serialized_rollback):
+    """Database access whose writes are committed, so other connections (threads, a worker process) see
+    them; the migrations' rows are there before and put back after. Request it instead of a
+    `django_db(transaction=True)` mark, which would empty those tables for the tests that follow."""
+
+
+@pytest.fixture
+def live_worker(committed_db, tmp_path):
     """A real Celery worker on the test database (PostgreSQL) and Redis; the test starts it (and may kill
     and restart it). Skipped without PostgreSQL and REDIS_URL."""
     from tests.live import Worker, needs_live_services, purge_queue
@@ -60,3 +82,14 @@ def live_worker(transactional_db, django_db_serialized_rollback, tmp_path):
     worker = Worker(tmp_path, extra_env={})
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks run in the test's process when sent (Celery's eager mode), for unit tests only."""
+    from promotion.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    # Drop the override rather than set False, so the settings decide again.
+    app.conf.changes.pop("task_always_eager", None)

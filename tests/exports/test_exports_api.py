@@ -141,15 +141,9 @@ def test_the_job_answers_its_state_and_when_done_a_download_url(ex):
     assert set(detail) >= {"id", "kind", "state", "progress", "row_count", "created_at", "finished_at", "error"}
 
 
-def test_through_the_broker_in_eager_mode(ex, settings, django_capture_on_commit_callbacks):
-    from promotion.celery import app
-
-    app.conf.task_always_eager = True
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client_for(ex["manager"]).post(URL, {"kind": "stages", "filters": {}}, format="json")
-    finally:
-        app.conf.task_always_eager = False
+def test_through_the_broker_in_eager_mode(ex, eager_tasks, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(ex["manager"]).post(URL, {"kind": "stages", "filters": {}}, format="json")
     job = ExportJob.objects.get(pk=response.json()["id"])
     assert job.state == "done" and job.row_count == PROJECTS and job.file.name.startswith("exports/")
 

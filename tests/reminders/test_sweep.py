@@ -2,17 +2,14 @@
 
 import datetime as dt
 import io
-import threading
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from accounts.models import Role
 from companies import services as company_services
 from notifications.models import Notification
 from projects.models import ProjectStage
-from reminders import services
 from reminders.models import Reminder
 from servicerequests import services as request_services
 from servicerequests.models import Category
@@ -187,32 +184,3 @@ def test_send_reminders_reports_what_it_did_and_refuses_a_bad_date(people):
     assert "应发提醒 1 条，本次送达 0 条" in run("2026-12-04")
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         run("2026-13-01")
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_sweeps_at_once_on_postgresql_send_each_reminder_once(on_postgres, people):
-    officer, _ = people
-    for number in range(40):
-        other = f.user(f"officer_{number}", org_unit=officer.org_unit)
-        project_due(other, "2026-12-07", name=f"并发项目{number}")
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def sweep():
-        try:
-            barrier.wait()
-            services.sweep(f.date("2026-12-04"))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert Reminder.objects.count() == 40
-    assert Notification.objects.count() == 40
-    assert Reminder.objects.filter(notification__isnull=True).count() == 0

@@ -30,9 +30,8 @@ def test_the_first_working_day_of_the_week(day, first):
 
 
 def test_subscribed_managers_get_the_week_by_email_with_their_projects_attached_once(
-    smtp_server, settings, django_capture_on_commit_callbacks
+    smtp_server, eager_tasks, django_capture_on_commit_callbacks
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     anting, nanxiang = f.unit("安亭镇"), f.unit("南翔镇")
     manager = f.user("manager_a", role=Role.MANAGER, org_unit=anting, email="manager@anting.example.cn")
     quiet = f.user("manager_b", role=Role.MANAGER, org_unit=anting, email="quiet@anting.example.cn")
