@@ -42,3 +42,16 @@ class ServiceAdminMixin(ServiceErrorsAsMessagesMixin):
         form.save_m2m()
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+
+class ReadOnlyAdminMixin:
+    """For records the system writes (notifications, deliveries, reminders, export logs): shown, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

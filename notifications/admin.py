@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyAdminMixin
+
 from . import services
 from .models import Delivery, Notification, NotificationPreference
 
@@ -30,7 +32,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A read-only view of the inboxes: notifications are sent by the system and read by their recipients."""
 
     list_display = ["title", "recipient", "kind", "created_at", "read_at"]
@@ -42,18 +44,9 @@ class NotificationAdmin(admin.ModelAdmin):
     readonly_fields = fields
     inlines = [DeliveryInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """How notifications went out by email and group robots; failed ones may be sent again."""
 
     list_display = ["notification", "recipient", "channel", "target", "status", "attempts", "created_at", "sent_at"]
@@ -85,15 +78,6 @@ class DeliveryAdmin(admin.ModelAdmin):
     def send_again(self, request, queryset):
         count = services.retry_deliveries(queryset)
         self.message_user(request, _("已重新发送 %(count)d 条投递。") % {"count": count}, messages.SUCCESS)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(NotificationPreference)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyAdminMixin
+
 from .models import Reminder
 
 
@@ -18,7 +20,7 @@ class DeliveredFilter(admin.SimpleListFilter):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """What the sweeps owed each person and whether it reached them: a record, written only by the sweeps."""
 
     list_display = ["title", "recipient", "kind", "due_on", "swept_on", "notification"]
@@ -28,12 +30,3 @@ class ReminderAdmin(admin.ModelAdmin):
     date_hierarchy = "swept_on"
     fields = ["recipient", "key", "kind", "title", "body", "url", "due_on", "swept_on", "created_at", "notification"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
