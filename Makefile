@@ -3,6 +3,7 @@
 #   make run     serve http://127.0.0.1:8000 with the web process, a Celery worker and Celery beat
 #   make test    run the whole test suite (SQLite, or PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 #   make lint    ruff, missing migrations, Django's system checks
+#   make assets  re-copy the front-end libraries (package.json) into static/vendor/
 #
 # Every target that needs Python first creates .venv with $(PYTHON) (3.11 or newer) and installs
 # requirements-dev.txt into it; the install is repeated only when a requirements file changes.
@@ -36,7 +37,7 @@ DEPLOY_SECRET_KEY := lint-only-deploy-check-3b9f0e7a51c84d2e9a6f0c1b7d3e5a8f2c4b
 DEPLOY_ENV = env DEBUG=0 SECRET_KEY="$(DEPLOY_SECRET_KEY)" \
 	ALLOWED_HOSTS=promotion.example.org SITE_URL=https://promotion.example.org VAR_DIR="$(TEST_VAR_DIR)"
 
-.PHONY: help venv run test lint bench clean
+.PHONY: help venv run test lint bench clean assets
 
 help: ## list the targets
 	@echo "招商项目管理系统 — make targets:"
@@ -101,6 +102,17 @@ bench: $(STAMP) ## run the benchmarks in benchmarks/ (if any)
 	else \
 		echo "no benchmarks yet (add them under benchmarks/)"; \
 	fi
+
+assets: ## re-copy the front-end libraries (package.json) from the npm registry into static/vendor/
+	npm ci --no-audit --no-fund
+	@set -e; d=static/vendor; rm -rf $$d; mkdir -p $$d/bootstrap $$d/htmx $$d/echarts; \
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js \
+		node_modules/bootstrap/LICENSE $$d/bootstrap/; \
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE $$d/htmx/; \
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE $$d/echarts/; \
+	: "the source maps are not shipped: drop their references, or collectstatic looks for them"; \
+	sed -i '/sourceMappingURL=/d' $$d/*/*.js $$d/*/*.css; \
+	echo "static/vendor/: $$(node -p 'Object.entries(require("./package.json").dependencies).map(e=>e.join(" ")).join(", ")')"
 
 clean: ## remove test artifacts, collected static files and caches (keeps .venv and var/db.sqlite3)
 	rm -rf var/test var/staticfiles test-artifacts .pytest_cache .ruff_cache

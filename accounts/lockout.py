@@ -1,7 +1,8 @@
 """The answer to a login attempt on an account locked after repeated failures (django-axes)."""
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
@@ -11,6 +12,6 @@ def lockout_response(request, original_response=None, credentials=None):
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message, "code": "locked_out"}, status=429)
     else:
-        response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+        response = render(request, "registration/locked_out.html", {"message": message}, status=429)
     response["Retry-After"] = str(seconds)
     return response

@@ -21,7 +21,7 @@ api = [
     path("", include("notifications.api.urls")),
     path("", include("exports.api.urls")),
     path("", include("imports.api.urls")),
-    path("reports/", include("reports.urls")),
+    path("reports/", include("reports.api_urls")),
     path("workdays/", include("workdays.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

@@ -1,7 +1,4 @@
-from django.urls import path
+from django.urls import path  # noqa: F401
 
-from .api import PipelineReportView
-
-urlpatterns = [
-    path("pipeline/", PipelineReportView.as_view(), name="report-pipeline"),
-]
+app_name = "reports"
+urlpatterns = []
