@@ -17,7 +17,9 @@ class StyledFormMixin:
             if isinstance(widget, forms.DateInput) and not isinstance(widget, forms.DateTimeInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
-            if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)):
+            if isinstance(widget, forms.RadioSelect):
+                continue  # radio and checkbox lists: their wrapper takes the class too; app.css styles them
+            if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
                 css = "form-select"

@@ -1,6 +1,7 @@
 """Starting an import: the checks that need no row, the job's record, then the import itself."""
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from common.exceptions import PermissionDeniedError, ServiceError
@@ -40,3 +41,14 @@ def start_import(*, actor, upload, kind: str, dry_run: bool = False) -> ImportJo
         runner.run_claimed(claimed)
     job.refresh_from_db()
     return job
+
+
+def confirm_import(*, actor, job: ImportJob) -> ImportJob:
+    """Import for real the file of `actor`'s dry run that found no errors: a new job on the same file."""
+    if job.requested_by_id != actor.pk:
+        raise PermissionDeniedError(_("只能确认本人发起的导入。"))
+    if not job.dry_run or job.state != job.State.DONE or job.errors:
+        raise ServiceError(_("只有校验完成且没有错误的试导入才能确认导入。"))
+    with job.file.open("rb") as stored:
+        content = ContentFile(stored.read(), name=job.original_name)
+    return start_import(actor=actor, upload=content, kind=job.kind, dry_run=False)

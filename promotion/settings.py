@@ -196,6 +196,8 @@ JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=120)
 JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 # Excel exports (their files and their records) are removed after this many days.
 EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
+# A list of up to this many rows is exported by the page at once; a longer one by a background job.
+EXPORT_DIRECT_MAX_ROWS = env.int("EXPORT_DIRECT_MAX_ROWS", default=2000)
 # Excel imports: an upload above these limits is refused before anything is read; up to
 # IMPORT_SYNC_MAX_ROWS rows are imported in the request (a row costs about 0.1 s through the
 # services, and gunicorn gives a request 60 s), larger files by a background job.

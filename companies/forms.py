@@ -1,0 +1,181 @@
+"""Forms of the enterprise pages: they declare fields and labels; the services do every write."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.selectors import active_staff, landing_areas, units_in_scope
+from common.forms import PageForm, PageModelForm
+from common.validators import normalize_uscc, validate_uscc
+from projects.selectors import visible_projects
+
+from .models import Contact, Enterprise, IndustryChain, Qualification, RegistrationType, Visit
+from .selectors import visible_contacts
+
+CHECKBOX_GROUP = "companies/checkbox_group.html"
+ANY = [("", _("全部"))]
+YES_NO = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
+ORDERINGS = [
+    ("", _("按企业名称")),
+    ("-name", _("按企业名称倒序")),
+    ("-created_at", _("最近新建")),
+    ("-updated_at", _("最近更新")),
+]
+
+
+def staff_label(user):
+    return f"{user}（{user.org_unit}）" if user.org_unit_id else str(user)
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return staff_label(user)
+
+
+class EnterpriseFilterForm(PageForm):
+    """The list's filter bar. It only shows the choices; companies/api/filters.py's EnterpriseFilter
+    filters, with the same parameter names as the API and the Excel export."""
+
+    q = forms.CharField(label=_("搜索"), required=False)
+    registration_type = forms.ChoiceField(label=_("登记注册类型"), required=False)
+    industry_chain = forms.ChoiceField(label=_("重点产业链"), required=False)
+    town = forms.ChoiceField(label=_("所在街镇"), required=False)
+    qualification = forms.ChoiceField(label=_("企业资质"), required=False)
+    service_officer = forms.ChoiceField(label=_("服务专员"), required=False)
+    relocation_risk = forms.ChoiceField(label=_("迁移预警"), choices=YES_NO, required=False)
+    has_uscc = forms.ChoiceField(label=_("已有统一社会信用代码"), choices=YES_NO, required=False)
+    ordering = forms.ChoiceField(label=_("排序"), choices=ORDERINGS, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("企业名称或统一社会信用代码")
+        self.fields["registration_type"].choices = ANY + list(RegistrationType.choices)
+        self.fields["industry_chain"].choices = ANY + [(c.code, c.name) for c in IndustryChain.objects.all()]
+        self.fields["qualification"].choices = ANY + [(q.code, q.name) for q in Qualification.objects.all()]
+        towns = units_in_scope(user, landing_areas()).order_by("path")
+        self.fields["town"].choices = ANY + [(t.pk, t.name) for t in towns]
+        staff = active_staff(user).select_related("org_unit").order_by("org_unit__path", "username")
+        if not user.is_district_wide:
+            staff = staff.filter(org_unit__in=units_in_scope(user))
+        self.fields["service_officer"].choices = ANY + [(u.pk, staff_label(u)) for u in staff]
+
+
+class UsccFormField(forms.CharField):
+    """A USCC as typed (spaces, lower case) checked per GB 32100-2015; blank means none (foreign investors)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        code = normalize_uscc(super().clean(value))
+        if not code:
+            return None
+        validate_uscc(code)
+        return code
+
+
+class EnterpriseForm(PageModelForm):
+    """New and edited enterprises; create_enterprise / update_enterprise save them."""
+
+    uscc = UsccFormField(
+        label=Enterprise._meta.get_field("uscc").verbose_name,
+        help_text=Enterprise._meta.get_field("uscc").help_text,
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    allow_duplicate = forms.BooleanField(label=_("仍然创建（确认不是重复企业）"), required=False)
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "name",
+            "uscc",
+            "registration_type",
+            "origin",
+            "industry_code",
+            "industry_chain",
+            "qualifications",
+            "town",
+            "address",
+            "service_officer",
+            "relocation_risk",
+            "relocation_note",
+            "notes",
+        ]
+        field_classes = {"service_officer": StaffChoiceField}
+        widgets = {
+            "qualifications": forms.CheckboxSelectMultiple,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = landing_areas().order_by("path")
+        self.fields["service_officer"].queryset = (
+            active_staff().select_related("org_unit").order_by("org_unit__path", "username")
+        )
+        self.fields["industry_code"].widget.attrs["placeholder"] = "C3670"
+        self.fields["qualifications"].template_name = CHECKBOX_GROUP
+        if self.instance.pk is None:
+            del self.fields["expected_version"]
+        else:
+            del self.fields["allow_duplicate"]
+
+    def offers_allow_duplicate(self) -> bool:
+        """Whether "仍然创建" is already ticked (a resubmit that failed for another reason)."""
+        return "allow_duplicate" in self.fields and bool(self["allow_duplicate"].value())
+
+    def service_fields(self) -> dict:
+        """The cleaned fields as the services take them."""
+        fields = dict(self.cleaned_data)
+        fields.pop("allow_duplicate", None)
+        fields.pop("expected_version", None)
+        fields["qualifications"] = list(fields["qualifications"])
+        return fields
+
+
+class ContactForm(PageModelForm):
+    # Wider than the stored 11 digits: "139 1234 5678" is accepted and saved without the spaces.
+    mobile = forms.CharField(label=Contact._meta.get_field("mobile").verbose_name, max_length=20, required=False)
+
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "mobile", "phone", "email", "is_primary"]
+
+    def clean_mobile(self):
+        return "".join(self.cleaned_data["mobile"].split())
+
+
+class ContactChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, contact):
+        # The contact's own name: its __str__ would fetch the enterprise once per contact.
+        return f"{contact.name}（{contact.title}）" if contact.title else contact.name
+
+
+class VisitForm(PageModelForm):
+    """A visit to one enterprise: its projects and contacts are the only ones offered."""
+
+    class Meta:
+        model = Visit
+        fields = [
+            "visited_on",
+            "topic",
+            "met_with",
+            "contacts",
+            "project",
+            "summary",
+            "next_step",
+            "next_step_due_on",
+        ]
+        field_classes = {"contacts": ContactChoiceField}
+        widgets = {
+            "contacts": forms.CheckboxSelectMultiple,
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, enterprise, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = visible_projects(user).filter(enterprise=enterprise).order_by("-signed_on")
+        self.fields["contacts"].queryset = visible_contacts(user).filter(enterprise=enterprise)
+        self.fields["contacts"].template_name = CHECKBOX_GROUP
+        self.fields["met_with"].help_text = _("未登记为联系人的会见人员")
