@@ -105,7 +105,7 @@ def check_can_rate(actor, request: ServiceRequest):
 
 
 def _link(request: ServiceRequest) -> str:
-    return reverse("service-request-detail", args=[request.pk])
+    return reverse("servicerequests:detail", args=[request.pk])
 
 
 def _handle(actor, request, action, reason, **changes):
