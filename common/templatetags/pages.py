@@ -3,7 +3,6 @@
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,7 +26,7 @@ def _plain(amount: Decimal, places: int) -> str:
     """Grouped digits, at most `places` decimals, no trailing zeros."""
     quantum = Decimal(1).scaleb(-places)
     rounded = amount.quantize(quantum, rounding=ROUND_HALF_UP)
-    text = number_format(rounded, decimal_pos=places, use_l10n=False, force_grouping=True)
+    text = f"{rounded:,.{places}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text

@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit
 from common.filters import IdFilter, StableOrderingFilter
 from projects.models import Project
+from projects.selectors import past_stage
+
+PASSED_FLAGS = {"landed": "marks_landed", "construction": "marks_construction", "production": "marks_production"}
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -26,6 +29,11 @@ class ProjectFilter(django_filters.FilterSet):
         field_name="signed_on__year", label=_("签约年份"), min_value=1990, max_value=2100, decimal_places=0
     )
     overdue = django_filters.BooleanFilter(field_name="is_overdue", label=_("有逾期阶段"))
+    passed = django_filters.ChoiceFilter(
+        choices=[("landed", _("已落地")), ("construction", _("已开工")), ("production", _("已投产"))],
+        method="filter_passed",
+        label=_("已过阶段（落地、开工、投产，与报表的口径相同）"),
+    )
     is_sample = django_filters.BooleanFilter(label=_("示例数据"))
     ordering = StableOrderingFilter(
         fields=[
@@ -42,6 +50,9 @@ class ProjectFilter(django_filters.FilterSet):
     class Meta:
         model = Project
         fields = []
+
+    def filter_passed(self, queryset, name, value):
+        return queryset.filter(past_stage(PASSED_FLAGS[value])) if value else queryset
 
     def search(self, queryset, name, value):
         value = value.strip()

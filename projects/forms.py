@@ -1,0 +1,196 @@
+"""Forms of the project pages. They declare fields and widgets only: every write goes through
+projects.services, which holds the rules and validates the model."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.selectors import active_staff, landing_areas, promotion_bodies, units_in_scope
+from common.forms import PageForm, PageModelForm
+from companies.models import IndustryChain
+from companies.selectors import visible_enterprises
+
+from .api.filters import ProjectFilter
+from .models import Project, ProjectDocument
+from .selectors import visible_signing_events, visible_stage_types
+
+ANY = ("", _("全部"))
+
+
+class ProjectPageFilter(ProjectFilter):
+    """The API's project filters with the page's widgets: lists to choose from instead of codes and ids.
+
+    Only widgets change, so a query string means the same on the page, in the API and in an export.
+    """
+
+    FILTER_BAR = (
+        "q",
+        "stage",
+        "status",
+        "priority",
+        "industry_chain",
+        "town",
+        "leading_unit",
+        "signing_event",
+        "officer",
+        "signed_year",
+        "signed_after",
+        "signed_before",
+        "overdue",
+    )
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        user = request.user
+        self.filters["stage"].extra["widget"] = forms.Select(
+            choices=[ANY, *visible_stage_types(user).values_list("code", "name")]
+        )
+        self.filters["industry_chain"].extra["widget"] = forms.Select(
+            choices=[ANY, *IndustryChain.objects.values_list("code", "name")]
+        )
+        self.filters["town"].queryset = landing_areas().order_by("path")
+        self.filters["leading_unit"].queryset = promotion_bodies().order_by("path")
+        events = visible_signing_events(user).order_by("-date")
+        self.filters["signing_event"].extra["widget"] = forms.Select(
+            choices=[ANY, *((e.pk, f"{e.date:%Y-%m-%d} {e.name}") for e in events)]
+        )
+        officers = active_staff(user).order_by("display_name", "username")
+        self.filters["officer"].extra["widget"] = forms.Select(choices=[ANY, *((u.pk, str(u)) for u in officers)])
+        self.filters["status"].extra["widget"] = forms.CheckboxSelectMultiple
+        self.filters["overdue"].extra["widget"] = forms.Select(
+            choices=[ANY, ("true", _("有逾期")), ("false", _("无逾期"))]
+        )
+        for name in ("priority", "town", "leading_unit"):
+            self.filters[name].extra["empty_label"] = ANY[1]
+        self.filters["q"].label = _("搜索")
+        self.filters["stage"].label = _("当前阶段")
+        self.filters["industry_chain"].label = _("产业链")
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            for name, field in form.fields.items():
+                _style_filter_widget(field.widget)
+                if name == "q":
+                    field.widget.attrs["placeholder"] = _("项目名称、编号、投资方或信用代码")
+        return self._form
+
+    def bar_fields(self):
+        return [self.form[name] for name in self.FILTER_BAR]
+
+
+def _style_filter_widget(widget):
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        widget.attrs["class"] = "form-check-input"
+    elif isinstance(widget, forms.Select):
+        widget.attrs["class"] = "form-select form-select-sm"
+        widget.attrs.pop("maxlength", None)
+    else:
+        widget.attrs["class"] = "form-control form-control-sm"
+    if isinstance(widget, forms.DateInput):
+        widget.input_type = "date"
+        widget.format = "%Y-%m-%d"
+
+
+class ProjectForm(PageModelForm):
+    """A project's facts. Choices are limited to what the user may use, as in the API."""
+
+    class Meta:
+        model = Project
+        fields = [
+            "name",
+            "enterprise",
+            "signing_event",
+            "signed_on",
+            "industry_chain",
+            "town",
+            "leading_unit",
+            "source",
+            "priority",
+            "status",
+            "officer",
+            "team",
+            "total_investment",
+            "fixed_asset_investment",
+            "registered_capital",
+            "foreign_capital",
+            "funds_in_place",
+            "land_area",
+            "land_supply_mode",
+            "expected_annual_output",
+            "expected_annual_tax",
+            "expected_jobs",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3}), "team": forms.SelectMultiple(attrs={"size": 5})}
+
+    # Groups of fields as the page shows them, in cards.
+    SECTIONS = (
+        (_("基本信息"), ("name", "enterprise", "signing_event", "signed_on", "industry_chain", "source", "priority")),
+        (_("落地与责任"), ("town", "leading_unit", "status", "officer", "team")),
+        (
+            _("投资与用地"),
+            (
+                "total_investment",
+                "fixed_asset_investment",
+                "registered_capital",
+                "foreign_capital",
+                "funds_in_place",
+                "land_area",
+                "land_supply_mode",
+            ),
+        ),
+        (_("预期效益"), ("expected_annual_output", "expected_annual_tax", "expected_jobs", "notes")),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        fields["enterprise"].queryset = visible_enterprises(user).order_by("name")
+        fields["signing_event"].queryset = visible_signing_events(user).order_by("-date")
+        fields["town"].queryset = landing_areas().order_by("path")
+        fields["leading_unit"].queryset = units_in_scope(user, promotion_bodies()).order_by("path")
+        staff = active_staff(user).select_related("org_unit").order_by("display_name", "username")
+        fields["officer"].queryset = staff
+        fields["team"].queryset = staff
+        fields["industry_chain"].queryset = IndustryChain.objects.all()
+        fields["team"].help_text = _("按住 Ctrl（苹果电脑为 ⌘）可选择多人。")
+
+    def _post_clean(self):
+        # The service validates the model (and names what is wrong); the form only reads the input.
+        pass
+
+    def sections(self):
+        return [(title, [self[name] for name in names if name in self.fields]) for title, names in self.SECTIONS]
+
+
+class ProjectEditForm(ProjectForm):
+    """Editing keeps the leading unit and the officer: a manager changes those by transfer or reassignment."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["leading_unit"]
+        del self.fields["officer"]
+        self.fields["version"].initial = self.instance.version
+
+
+class FinishStageForm(PageForm):
+    finished_on = forms.DateField(label=_("实际完成日期"))
+    notes = forms.CharField(label=_("备注"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SkipStageForm(PageForm):
+    reason = forms.CharField(
+        label=_("跳过原因"),
+        max_length=200,
+        error_messages={"required": _("跳过阶段必须说明原因。")},
+        help_text=_("例如：租赁标准厂房，无供地环节。"),
+    )
+
+
+class DocumentForm(PageForm):
+    kind = forms.ChoiceField(label=_("类别"), choices=ProjectDocument.Kind.choices, initial=ProjectDocument.Kind.OTHER)
+    title = forms.CharField(label=_("标题"), max_length=200, required=False, help_text=_("不填则使用文件名。"))
+    file = forms.FileField(label=_("文件"))
