@@ -36,6 +36,7 @@ class ProjectPageFilter(ProjectFilter):
         "signed_after",
         "signed_before",
         "overdue",
+        "passed",
     )
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
@@ -59,6 +60,8 @@ class ProjectPageFilter(ProjectFilter):
         self.filters["overdue"].extra["widget"] = forms.Select(
             choices=[ANY, ("true", _("有逾期")), ("false", _("无逾期"))]
         )
+        self.filters["passed"].extra["empty_label"] = ANY[1]
+        self.filters["passed"].label = _("已过阶段")
         for name in ("priority", "town", "leading_unit"):
             self.filters[name].extra["empty_label"] = ANY[1]
         self.filters["q"].label = _("搜索")

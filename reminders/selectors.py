@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db.models import F, Q
 
 from accounts.selectors import managers_of
 from companies.models import Visit
@@ -37,6 +37,12 @@ def open_stages():
         .select_related("project", "project__officer", "stage_type", "owner")
         .order_by("due_on", "pk")
     )
+
+
+def stages_due_for(user, until: dt.date):
+    """The open stages `user` is reminded of, due by `until` (overdue ones included): those they own, and
+    those without an owner on the projects they are the officer of (as stage_items() names the owner)."""
+    return open_stages().filter(Q(owner=user) | Q(owner__isnull=True, project__officer=user), due_on__lte=until)
 
 
 def open_visit_steps():

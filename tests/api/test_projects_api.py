@@ -1,7 +1,13 @@
+from decimal import Decimal
+
 import pytest
 
+from accounts.models import Role
 from projects.models import ProjectStage
+from projects.selectors import visible_projects
+from reports.selectors import pipeline_report
 from tests import factories as f
+from tests.reports.builders import build_pipeline, finish, skip, stage, today_is
 
 from .conftest import client_for
 
@@ -150,3 +156,44 @@ def test_not_visible_is_404_and_visible_but_not_allowed_is_403(world):
         == 403
     )
     assert enterprise.get(f"/api/v1/projects/{world['nanxiang_project'].pk}/").status_code == 404
+
+
+@pytest.fixture
+def pipeline(db):
+    """tests/reports/builders.py's P1-P6, and P7 whose landing stage (注册落地) was skipped, nothing after it done."""
+    data = build_pipeline()
+    officer = data["officer"]
+    p7 = f.project(
+        actor=officer,
+        name="跳过注册落地的项目",
+        officer=officer,
+        signed_on=f.date("2025-03-03"),
+        fixed_asset_investment=Decimal("3000"),
+    )
+    finish(p7, officer, admission="2025-04-07")
+    skip(p7, officer, "registration", "2025-04-07", "已在区内注册")
+    data["projects"].append(p7)
+    data["manager"] = f.user("passed_manager", role=Role.MANAGER, org_unit=f.district())
+    with today_is(f.date("2025-12-31")):
+        yield data
+
+
+def test_passed_filter_lists_exactly_the_projects_the_pipeline_report_counts(pipeline):
+    p1, p2, _p3, p4, _p5, p6, p7 = pipeline["projects"]
+    assert stage(p7, "registration").status == ProjectStage.Status.SKIPPED
+    client = client_for(pipeline["manager"])
+    total = pipeline_report(visible_projects(pipeline["manager"]))["total"]
+    # P1, P2 finished 注册落地; P4 skipped it but finished 供地 after it. P7 skipped it only; P3, P5 never got there.
+    expected = {
+        "landed": ({p1, p2, p4, p6}, total["landed_count"]),
+        "construction": ({p1, p6}, total["construction_started_count"]),
+        "production": ({p6}, total["in_production_count"]),
+    }
+    for passed, (projects, counted) in expected.items():
+        body = client.get("/api/v1/projects/", {"passed": passed, "page_size": 100}).json()
+        assert {item["id"] for item in body["results"]} == {project.pk for project in projects}, passed
+        assert body["count"] == counted == len(projects)
+    assert client.get("/api/v1/projects/", {"passed": ""}).json()["count"] == 7
+
+    bad = client.get("/api/v1/projects/", {"passed": "completion"})
+    assert bad.status_code == 400 and "passed" in bad.json()
