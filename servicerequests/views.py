@@ -197,7 +197,8 @@ ACTIONS = {
 def _form_for(name, user, data=None):
     action = ACTIONS[name]
     kwargs = {"user": user} if action.with_user else {}
-    return action.form_class(data, **kwargs)
+    # Several action forms share field names (reply, comment): ids of their own keep labels unique.
+    return action.form_class(data, auto_id=f"id_{name}_%s", **kwargs)
 
 
 def _available_actions(user, service_request) -> list[str]:
