@@ -26,11 +26,12 @@ def test_the_english_switch_translates_the_pages_and_stays(page):
     expect(page.get_by_role("heading", level=1)).to_contain_text("My work")
     expect(page.locator("nav")).to_contain_text("Projects")
     page.goto("/projects/")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Projects")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Project list")
+    expect(page.locator("#projects thead")).to_contain_text("Total investment")
     screenshot(page, "projects-list-english")
 
     page.get_by_role("button", name="简体中文").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("项目")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("项目列表")
 
 
 def test_an_enterprise_user_cannot_open_officer_pages(page):
