@@ -15,27 +15,48 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import active_staff
 from common.exceptions import ServiceError
 from common.uploads import serve
 from common.views import add_service_error, paginate, run_service, staff_required
 from companies.selectors import visible_visits
 from workdays.calendar import Calendar
 
-from .forms import DocumentForm, FinishStageForm, ProjectEditForm, ProjectForm, ProjectPageFilter, SkipStageForm
+from .forms import (
+    DocumentForm,
+    FinishStageForm,
+    LandActualForm,
+    LandCommitmentForm,
+    ProjectEditForm,
+    ProjectForm,
+    ProjectPageFilter,
+    ReassignForm,
+    ReopenStageForm,
+    SkipStageForm,
+    StageEditForm,
+    TransferForm,
+)
 from .models import Project, ProjectStage
 from .selectors import (
     can_edit_project,
+    can_manage_project,
     can_upload_documents,
+    land_actuals_of,
+    land_commitments_with_facts,
+    land_gaps,
     project_list,
     ratio,
     stages_of,
     visible_assessments,
     visible_documents,
+    visible_land_commitments,
     visible_projects,
     visible_stage_types,
     weighted_score,
 )
 from .services import (
+    CLOSED,
+    LAND_CONTRACT_MODES,
     MissingFactsError,
     add_project_document,
     create_project,
@@ -122,6 +143,8 @@ class TimelineRow:
     css: str
     finished_late_by: int | None = None  # working days after the due date (negative: early)
     workdays_left: int | None = None  # open stages: working days to the due date (negative: overdue)
+    edit_form: StageEditForm | None = None  # owner and notes, for staff, on open stages
+    reopen_form: ReopenStageForm | None = None  # for managers, on finished and skipped stages
 
     @property
     def late_by(self):
@@ -247,14 +270,95 @@ def _visible_project(request, pk):
     return get_object_or_404(queryset.prefetch_related("team"), pk=pk)
 
 
-def render_detail(request, project, *, finish_form=None, skip_form=None, document_form=None, missing=None):
+def page_staff(user):
+    """Who a stage or a project can be given to, read once for every form of the page."""
+    return list(active_staff(user).order_by("display_name", "username"))
+
+
+def stage_edit_form(stage, staff, data=None):
+    return StageEditForm(
+        data, prefix=f"stage{stage.pk}", staff=staff, initial={"owner": stage.owner_id, "notes": stage.notes}
+    )
+
+
+def reopen_form(stage, data=None):
+    return ReopenStageForm(data, prefix=f"reopen{stage.pk}")
+
+
+def _with_stage_forms(timeline, user, project, bound):
+    """Put each stage's forms on its timeline row; `bound` holds a failing form by (kind, stage pk)."""
+    may_edit, may_manage = can_edit_project(user, project), can_manage_project(user, project)
+    staff = None
+    for row in timeline:
+        stage = row.stage
+        row.edit_form = bound.get(("edit", stage.pk))
+        if row.edit_form is None and may_edit and stage.is_open:
+            staff = page_staff(user) if staff is None else staff
+            row.edit_form = stage_edit_form(stage, staff)
+        row.reopen_form = bound.get(("reopen", stage.pk))
+        if row.reopen_form is None and may_manage and stage.status in CLOSED:
+            row.reopen_form = reopen_form(stage)
+    return staff
+
+
+def land_commitment_of(user, project):
+    """The project's land commitment with the facts its gaps are computed from; None if it has none."""
+    return land_commitments_with_facts(visible_land_commitments(user).filter(project=project)).first()
+
+
+def _land_context(request, project, today, land_form, actual_form):
+    commitment = land_commitment_of(request.user, project)
+    may_edit = can_edit_project(request.user, project)
+    context = {
+        "land_commitment": commitment,
+        "land_applies": commitment is not None or project.land_supply_mode in LAND_CONTRACT_MODES,
+        "land_form": land_form or (LandCommitmentForm(prefix="land", instance=commitment) if may_edit else None),
+    }
+    if commitment is not None:
+        context["land_gaps"] = land_gaps(commitment, today)
+        context["land_actuals"] = list(land_actuals_of(commitment).order_by("year"))
+        context["actual_form"] = actual_form or (
+            LandActualForm(prefix="actual", initial={"year": today.year - 1}) if may_edit else None
+        )
+    return context
+
+
+def _manager_forms(request, project, staff, reassign_form, transfer_form):
+    if not can_manage_project(request.user, project):
+        return {}
+    staff = page_staff(request.user) if staff is None else staff
+    return {
+        "reassign_form": reassign_form
+        or ReassignForm(prefix="reassign", staff=staff, initial={"officer": project.officer_id}),
+        "transfer_form": transfer_form
+        or TransferForm(prefix="transfer", initial={"leading_unit": project.leading_unit_id}),
+    }
+
+
+def render_detail(
+    request,
+    project,
+    *,
+    finish_form=None,
+    skip_form=None,
+    document_form=None,
+    missing=None,
+    stage_forms=None,
+    reassign_form=None,
+    transfer_form=None,
+    land_form=None,
+    actual_form=None,
+):
+    """The project page; a failing form of one of its actions is shown bound, with its errors."""
     today = timezone.localdate()
     stages = list(stages_of(project))
     current = next((s for s in stages if s.is_open), None)
     may_edit = can_edit_project(request.user, project)
+    timeline = stage_timeline(stages, today)
+    staff = _with_stage_forms(timeline, request.user, project, stage_forms or {})
     context = {
         "project": project,
-        "timeline": stage_timeline(stages, today),
+        "timeline": timeline,
         "current_stage": current,
         "may_edit": may_edit,
         "finish_form": finish_form or FinishStageForm(prefix="finish", initial={"finished_on": today}),
@@ -270,6 +374,8 @@ def render_detail(request, project, *, finish_form=None, skip_form=None, documen
         "history": project_history(project),
         "funds_rate": ratio(project.funds_in_place, project.total_investment),
         "today": today,
+        **_land_context(request, project, today, land_form, actual_form),
+        **_manager_forms(request, project, staff, reassign_form, transfer_form),
     }
     return render(request, "projects/detail.html", context)
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 LIST_QUERIES = 13
 BOARD_QUERIES = 13
-DETAIL_QUERIES = 16
+DETAIL_QUERIES = 18
 FORM_QUERIES = 11
 
 
