@@ -1,6 +1,8 @@
 """Forms of the enterprise pages: they declare fields and labels; the services do every write."""
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import active_staff, landing_areas, units_in_scope
@@ -27,6 +29,11 @@ def staff_label(user):
 
 
 class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return staff_label(user)
+
+
+class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user):
         return staff_label(user)
 
@@ -135,6 +142,10 @@ class EnterpriseForm(PageModelForm):
 
 
 class ContactForm(PageModelForm):
+    """New and edited contacts. For a user who may not see the contact's mobile in full (sees_full_mobile),
+    the edit form shows it masked, and the masked number sent back unchanged keeps the stored one, as the
+    API does: the full number never reaches that user's page."""
+
     # Wider than the stored 11 digits: "139 1234 5678" is accepted and saved without the spaces.
     mobile = forms.CharField(label=Contact._meta.get_field("mobile").verbose_name, max_length=20, required=False)
 
@@ -142,8 +153,19 @@ class ContactForm(PageModelForm):
         model = Contact
         fields = ["name", "title", "mobile", "phone", "email", "is_primary"]
 
+    def __init__(self, *args, full_mobile=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = self.instance.mobile if self.instance.pk else ""
+        self.mobile_masked = bool(stored) and not full_mobile and self.instance.masked_mobile != stored
+        if self.mobile_masked:
+            self.initial["mobile"] = self.instance.masked_mobile
+            self.fields["mobile"].help_text = _("号码已打码；不修改则保留原号码，如需更换请输入完整的新号码。")
+
     def clean_mobile(self):
-        return "".join(self.cleaned_data["mobile"].split())
+        mobile = "".join(self.cleaned_data["mobile"].split())
+        if self.mobile_masked and mobile == self.instance.masked_mobile:
+            return self.instance.mobile
+        return mobile
 
 
 class ContactChoiceField(forms.ModelMultipleChoiceField):
@@ -152,14 +174,21 @@ class ContactChoiceField(forms.ModelMultipleChoiceField):
         return f"{contact.name}（{contact.title}）" if contact.title else contact.name
 
 
+def _next_step_needs_date():
+    constraint = next(c for c in Visit._meta.constraints if c.name == "visit_next_step_has_date")
+    return str(constraint.violation_error_message)
+
+
 class VisitForm(PageModelForm):
-    """A visit to one enterprise: its projects and contacts are the only ones offered."""
+    """A visit to one enterprise: its projects and contacts are the only ones offered; the participants
+    are any staff in office (as the API allows)."""
 
     class Meta:
         model = Visit
         fields = [
             "visited_on",
             "topic",
+            "participants",
             "met_with",
             "contacts",
             "project",
@@ -167,9 +196,10 @@ class VisitForm(PageModelForm):
             "next_step",
             "next_step_due_on",
         ]
-        field_classes = {"contacts": ContactChoiceField}
+        field_classes = {"contacts": ContactChoiceField, "participants": StaffMultipleChoiceField}
         widgets = {
             "contacts": forms.CheckboxSelectMultiple,
+            "participants": forms.SelectMultiple(attrs={"size": 5}),
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -178,4 +208,53 @@ class VisitForm(PageModelForm):
         self.fields["project"].queryset = visible_projects(user).filter(enterprise=enterprise).order_by("-signed_on")
         self.fields["contacts"].queryset = visible_contacts(user).filter(enterprise=enterprise)
         self.fields["contacts"].template_name = CHECKBOX_GROUP
+        self.fields["participants"].queryset = (
+            active_staff(user).select_related("org_unit").order_by("org_unit__path", "username")
+        )
+        self.fields["participants"].help_text = _("一同走访的工作人员，可多选（按住 Ctrl 或 ⌘ 键点选）")
         self.fields["met_with"].help_text = _("未登记为联系人的会见人员")
+
+    def offer_loaded_rows(self, *, contacts, projects):
+        """Offer the contacts and projects the enterprise file has already loaded for its tables (the same
+        selectors) instead of querying them again; the choices are still checked against the querysets."""
+        contact_field, project_field = self.fields["contacts"], self.fields["project"]
+        contact_field.choices = [(c.pk, contact_field.label_from_instance(c)) for c in contacts]
+        project_field.choices = [("", project_field.empty_label)] + [
+            (p.pk, project_field.label_from_instance(p)) for p in projects
+        ]
+
+    def add_error(self, field, error):
+        # The model's rule "a next step needs its date" reaches the form as a message for the whole form
+        # (from the model's check or the service's): it belongs under the date field.
+        if field is None:
+            field, error = _next_step_date_to_its_field(error)
+        super().add_error(field, error)
+
+
+def _next_step_date_to_its_field(error):
+    message = _next_step_needs_date()
+    if isinstance(error, str):
+        return ("next_step_due_on" if error == message else None), error
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        errors = dict(error.error_dict)
+        general = errors.pop(NON_FIELD_ERRORS, [])
+        moved = [e for e in general if message in e.messages]
+        if moved:
+            errors.setdefault("next_step_due_on", []).extend(moved)
+        rest = [e for e in general if message not in e.messages]
+        if rest:
+            errors[NON_FIELD_ERRORS] = rest
+        return None, ValidationError(errors)
+    return None, error
+
+
+class NextStepDoneForm(PageForm):
+    """The date a visit's next step was done; complete_next_step checks it."""
+
+    done_on = forms.DateField(label=_("完成日期"), widget=forms.DateInput(attrs={"class": "form-control-sm"}))
+
+    def __init__(self, *args, visit, **kwargs):
+        kwargs.setdefault("auto_id", f"id_done_{visit.pk}_%s")
+        kwargs.setdefault("initial", {"done_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.visit = visit

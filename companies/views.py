@@ -16,9 +16,19 @@ from projects.selectors import visible_projects
 from servicerequests.selectors import visible_requests
 
 from .api.filters import EnterpriseFilter
-from .forms import ContactForm, EnterpriseFilterForm, EnterpriseForm, VisitForm
+from .forms import ContactForm, EnterpriseFilterForm, EnterpriseForm, NextStepDoneForm, VisitForm
 from .selectors import enterprise_list, sees_full_mobile, visible_contacts, visible_enterprises, visible_visits
-from .services import PossibleDuplicateError, create_contact, create_enterprise, record_visit, update_enterprise
+from .services import (
+    PossibleDuplicateError,
+    complete_next_step,
+    create_contact,
+    create_enterprise,
+    delete_contact,
+    record_visit,
+    update_contact,
+    update_enterprise,
+    update_visit,
+)
 
 # The file shows the latest visits and requests; the API lists them all.
 VISITS_SHOWN = 20
@@ -61,7 +71,7 @@ def _enterprise_in_scope(request, pk):
     return get_object_or_404(queryset.prefetch_related("qualifications"), pk=pk)
 
 
-def _render_file(request, enterprise, visit_form=None, contact_form=None):
+def _render_file(request, enterprise, visit_form=None, contact_form=None, done_form=None):
     user = request.user
     projects = list(
         visible_projects(user)
@@ -73,22 +83,25 @@ def _render_file(request, enterprise, visit_form=None, contact_form=None):
         visible_visits(user)
         .filter(enterprise=enterprise)
         .select_related("officer", "project")
-        .prefetch_related("contacts")
+        .prefetch_related("contacts", "participants")
         .order_by("-visited_on", "-id")[: VISITS_SHOWN + 1]
     )
+    _attach_done_forms(request, visits[:VISITS_SHOWN], done_form)
     requests = list(
         visible_requests(user)
         .filter(enterprise=enterprise)
         .select_related("category", "assignee")
         .order_by("-created_at", "-id")[: REQUESTS_SHOWN + 1]
     )
+    contacts = list(visible_contacts(user).filter(enterprise=enterprise))
     if visit_form is None:
         visit_form = VisitForm(enterprise=enterprise, user=user, initial={"visited_on": timezone.localdate()})
+    visit_form.offer_loaded_rows(contacts=contacts, projects=projects)
     context = {
         "enterprise": enterprise,
         "projects": projects,
         "projects_investment": sum((p.total_investment or Decimal(0) for p in projects), Decimal(0)),
-        "contacts": list(visible_contacts(user).filter(enterprise=enterprise)),
+        "contacts": contacts,
         "full_mobile": sees_full_mobile(user, enterprise),
         "visits": visits[:VISITS_SHOWN],
         "more_visits": len(visits) > VISITS_SHOWN,
@@ -100,6 +113,22 @@ def _render_file(request, enterprise, visit_form=None, contact_form=None):
         "contact_form": contact_form or ContactForm(),
     }
     return render(request, "companies/enterprise_detail.html", context)
+
+
+def _attach_done_forms(request, visits, failed_form=None):
+    """A "完成" form on each visit with an open next step; the one that failed keeps its date and message."""
+    placed = False
+    for visit in visits:
+        if visit.next_step and visit.next_step_done_on is None:
+            if failed_form is not None and failed_form.visit.pk == visit.pk:
+                visit.done_form, placed = failed_form, True
+            else:
+                visit.done_form = NextStepDoneForm(visit=visit)
+    if failed_form is not None and not placed:
+        # E.g. done meanwhile by someone else: the visit no longer offers the form, so say why here.
+        for errors in failed_form.errors.values():
+            for message in errors:
+                messages.error(request, message)
 
 
 @staff_required
@@ -131,6 +160,68 @@ def add_contact(request, pk):
         messages.success(request, _("联系人已添加。"))
         return redirect(reverse("companies:detail", args=[enterprise.pk]) + "#contacts")
     return _render_file(request, enterprise, contact_form=form)
+
+
+def _file_url(enterprise, anchor):
+    return reverse("companies:detail", args=[enterprise.pk]) + anchor
+
+
+def _contact_in_scope(request, enterprise, contact_pk):
+    return get_object_or_404(visible_contacts(request.user).filter(enterprise=enterprise), pk=contact_pk)
+
+
+def _visit_in_scope(request, enterprise, visit_pk):
+    visits = visible_visits(request.user).filter(enterprise=enterprise).select_related("officer")
+    return get_object_or_404(visits, pk=visit_pk)
+
+
+@staff_required
+def edit_contact(request, pk, contact_pk):
+    enterprise = _enterprise_in_scope(request, pk)
+    contact = _contact_in_scope(request, enterprise, contact_pk)
+    name = contact.name  # the bound form writes the typed values onto the instance
+    form = ContactForm(request.POST or None, instance=contact, full_mobile=sees_full_mobile(request.user, enterprise))
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, update_contact, actor=request.user, contact=contact, **form.cleaned_data):
+            messages.success(request, _("联系人已保存。"))
+            return redirect(_file_url(enterprise, f"#contact-{contact.pk}"))
+    return render(request, "companies/contact_form.html", {"form": form, "enterprise": enterprise, "name": name})
+
+
+@staff_required
+@require_POST
+def delete_contact_view(request, pk, contact_pk):
+    enterprise = _enterprise_in_scope(request, pk)
+    contact = _contact_in_scope(request, enterprise, contact_pk)
+    delete_contact(actor=request.user, contact=contact)
+    messages.success(request, _("联系人“%(name)s”已删除。") % {"name": contact.name})
+    return redirect(_file_url(enterprise, "#contacts"))
+
+
+@staff_required
+def edit_visit(request, pk, visit_pk):
+    enterprise = _enterprise_in_scope(request, pk)
+    visit = _visit_in_scope(request, enterprise, visit_pk)
+    form = VisitForm(request.POST or None, instance=visit, enterprise=enterprise, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, update_visit, actor=request.user, visit=visit, **form.cleaned_data):
+            messages.success(request, _("走访记录已保存。"))
+            return redirect(_file_url(enterprise, f"#visit-{visit.pk}"))
+    return render(request, "companies/visit_form.html", {"form": form, "enterprise": enterprise, "visit": visit})
+
+
+@staff_required
+@require_POST
+def complete_next_step_view(request, pk, visit_pk):
+    enterprise = _enterprise_in_scope(request, pk)
+    visit = _visit_in_scope(request, enterprise, visit_pk)
+    form = NextStepDoneForm(request.POST, visit=visit)
+    if form.is_valid() and run_service(
+        form, complete_next_step, actor=request.user, visit=visit, done_on=form.cleaned_data["done_on"]
+    ):
+        messages.success(request, _("下一步工作已标记完成。"))
+        return redirect(_file_url(enterprise, f"#visit-{visit.pk}"))
+    return _render_file(request, enterprise, done_form=form)
 
 
 def _after_save(request, enterprise):
