@@ -332,7 +332,9 @@ def test_the_whole_path_with_reply_comment_history_and_closing_by_the_enterprise
     assert reasons[-3:] == ["分派给 " + str(sr["officer"]), "受理", "提交诉求"] and reasons[0] == "关闭"
     # The officer was told of the assignment in-app.
     inbox = client_for(sr["officer"]).get("/api/v1/notifications/", {"kind": "request_assigned"}).json()
-    assert inbox["count"] == 1 and inbox["results"][0]["url"] == f"{URL}{request_id}/"
+    assert (
+        inbox["count"] == 1 and inbox["results"][0]["url"] == f"/service-requests/{request_id}/"
+    )  # the page, not the API
 
 
 def test_enterprise_users_calling_staff_actions_get_403(sr):
@@ -462,7 +464,7 @@ def test_a_poor_rating_notifies_the_managers(sr):
     assert inbox["count"] == 1
     note = inbox["results"][0]
     assert "差评" in note["title"] and "非常不满意" in note["title"] and "多次催办无回应" in note["body"]
-    assert note["url"] == f"{URL}{request_id}/" and note["target_type"] == "servicerequests.servicerequest"
+    assert note["url"] == f"/service-requests/{request_id}/" and note["target_type"] == "servicerequests.servicerequest"
     assert note["target_id"] == request_id and note["is_read"] is False
     assert client_for(sr["officer"]).get("/api/v1/notifications/", {"kind": "request_rating_poor"}).json()["count"] == 0
 

@@ -28,6 +28,7 @@ LOGGED_IN = "login ok  ok  ok  ok  ok  ok  ok"
 STAFF = "login 403 403 ok  ok  ok  ok  ok"
 # Objects of 安亭镇 and its enterprise A: 安亭镇's staff and the district; enterprise users are kept off staff pages.
 A_STAFF = "login 403 403 ok  404 ok  ok  ok"
+A_MANAGE = "login 403 403 403 404 ok  ok  ok"
 # A's service request: also A's own enterprise user.
 A_REQUEST = "login ok  404 ok  404 ok  ok  ok"
 A_REQUEST_STAFF_ACTION = "login 403 404 ok  404 ok  ok  ok"
@@ -53,6 +54,13 @@ EXPECTED = {
     ("projects/{pk}/edit/", "POST"): A_STAFF,
     ("projects/{pk}/stages/{stage_pk}/finish/", "POST"): A_STAFF,
     ("projects/{pk}/stages/{stage_pk}/skip/", "POST"): A_STAFF,
+    ("projects/{pk}/stages/{stage_pk}/edit/", "POST"): A_STAFF,
+    ("projects/{pk}/stages/{stage_pk}/reopen/", "POST"): A_MANAGE,
+    ("projects/{pk}/reassign/", "POST"): A_MANAGE,
+    ("projects/{pk}/transfer/", "POST"): A_MANAGE,
+    ("projects/{pk}/land/", "POST"): A_STAFF,
+    ("projects/{pk}/land/actuals/", "POST"): A_STAFF,
+    ("projects/enterprise-options/", "GET"): STAFF,
     ("projects/{pk}/documents/", "POST"): A_STAFF,
     ("projects/{pk}/documents/{document_pk}/", "GET"): A_STAFF,
     ("signing-events/", "GET"): STAFF,
@@ -66,6 +74,12 @@ EXPECTED = {
     ("enterprises/{pk}/edit/", "POST"): A_STAFF,
     ("enterprises/{pk}/visits/", "POST"): A_STAFF,
     ("enterprises/{pk}/contacts/", "POST"): A_STAFF,
+    ("enterprises/{pk}/contacts/{contact_pk}/edit/", "GET"): A_STAFF,
+    ("enterprises/{pk}/contacts/{contact_pk}/edit/", "POST"): A_STAFF,
+    ("enterprises/{pk}/contacts/{contact_pk}/delete/", "POST"): A_STAFF,
+    ("enterprises/{pk}/visits/{visit_pk}/edit/", "GET"): A_STAFF,
+    ("enterprises/{pk}/visits/{visit_pk}/edit/", "POST"): A_STAFF,
+    ("enterprises/{pk}/visits/{visit_pk}/done/", "POST"): A_STAFF,
     ("service-requests/", "GET"): LOGGED_IN,
     ("service-requests/new/", "GET"): LOGGED_IN,
     ("service-requests/new/", "POST"): LOGGED_IN,
@@ -105,6 +119,8 @@ OWNERS = {
     "documents": "document",
     "signing-events": "event",
     "enterprises": "enterprise",
+    "contacts": "contact",
+    "visits": "visit",
     "service-requests": "request",
     "attachments": "attachment",
     "notifications": "notification",
