@@ -17,7 +17,12 @@ def _create_project(page, name: str) -> str:
     expect(page.get_by_label("项目名称")).to_have_value(name)
     screenshot(page, "project-form-errors")
 
-    page.get_by_label("投资方").select_option(index=1)
+    # The investor: searched by part of its name, then chosen from the narrowed list.
+    page.get_by_role("searchbox", name="查找投资方").fill("卓新")
+    investor = page.get_by_label("投资方", exact=True)
+    expect(investor.locator("option").nth(1)).to_contain_text("卓新")
+    expect(investor.locator("option", has_text="卓钢链")).to_have_count(0)
+    investor.select_option(index=1)
     page.get_by_label("签约日期").fill("2026-11-02")
     page.get_by_label("总投资（万元）").fill("52000")
     page.get_by_role("button", name="保存新项目").click()
