@@ -1,6 +1,6 @@
 """The project page's other actions: a stage's owner and notes, reopening a stage, reassigning and
-transferring a project (managers), the land-use commitment and its yearly actuals; and the investor
-search of the project form.
+transferring a project (managers), the land-use commitment and its yearly actuals (added and corrected);
+and the investor search of the project form.
 
 Each is a POST that redirects to the project page, or re-shows the page with the failing form.
 Writes go through projects.services; a manager's action is refused (403) before its input is read.
@@ -17,19 +17,21 @@ from common.views import run_service, staff_required
 from companies.selectors import visible_enterprises
 
 from .forms import LandActualForm, LandCommitmentForm, ReassignForm, TransferForm, as_pk, enterprise_options
-from .selectors import can_manage_project, visible_land_commitments
+from .selectors import can_manage_project, land_actuals_of, visible_land_commitments
 from .services import (
     add_land_actual,
     create_land_commitment,
     reassign_project,
     reopen_stage,
     transfer_project,
+    update_land_actual,
     update_land_commitment,
     update_stage,
 )
 from .views import (
     _stage_of,
     _visible_project,
+    land_actual_edit_form,
     land_commitment_of,
     page_staff,
     render_detail,
@@ -123,11 +125,15 @@ def land_commitment_page(request, pk):
     return render_detail(request, project, land_form=form)
 
 
+def _visible_commitment(request, project):
+    return get_object_or_404(visible_land_commitments(request.user).select_related("project"), project=project)
+
+
 @staff_required
 @require_POST
 def land_actual_page(request, pk):
     project = _visible_project(request, pk)
-    commitment = get_object_or_404(visible_land_commitments(request.user).select_related("project"), project=project)
+    commitment = _visible_commitment(request, project)
     form = LandActualForm(request.POST, prefix="actual")
     if form.is_valid():
         actual = run_service(form, add_land_actual, actor=request.user, commitment=commitment, **form.cleaned_data)
@@ -135,6 +141,21 @@ def land_actual_page(request, pk):
             messages.success(request, _("%(year)s 年度实绩已登记。") % {"year": actual.year})
             return _to_project(project, "land")
     return render_detail(request, project, actual_form=form)
+
+
+@staff_required
+@require_POST
+def update_land_actual_page(request, pk, actual_pk):
+    """Correct a yearly actual: its year, output, tax or jobs."""
+    project = _visible_project(request, pk)
+    actual = get_object_or_404(land_actuals_of(_visible_commitment(request, project)), pk=actual_pk)
+    form = land_actual_edit_form(actual, request.POST)
+    if form.is_valid():
+        saved = run_service(form, update_land_actual, actor=request.user, actual=actual, **form.cleaned_data)
+        if saved:
+            messages.success(request, _("%(year)s 年度实绩已保存。") % {"year": saved.year})
+            return _to_project(project, "land")
+    return render_detail(request, project, actual_edit_forms={actual.pk: form})
 
 
 @staff_required

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/transfer/", action_views.transfer_page, name="transfer"),
     path("<int:pk>/land/", action_views.land_commitment_page, name="land_commitment"),
     path("<int:pk>/land/actuals/", action_views.land_actual_page, name="land_actual"),
+    path("<int:pk>/land/actuals/<int:actual_pk>/", action_views.update_land_actual_page, name="update_land_actual"),
     path("<int:pk>/documents/", views.upload_document_page, name="upload_document"),
     path("<int:pk>/documents/<int:document_pk>/", views.download_document_page, name="document"),
 ]

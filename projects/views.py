@@ -306,7 +306,22 @@ def land_commitment_of(user, project):
     return land_commitments_with_facts(visible_land_commitments(user).filter(project=project)).first()
 
 
-def _land_context(request, project, today, land_form, actual_form):
+def land_actual_edit_form(actual, data=None):
+    """A yearly actual's own form: its prefix carries the actual's pk, so every row's ids are unique."""
+    return LandActualForm(data, prefix=f"actual{actual.pk}", instance=actual)
+
+
+def _land_actual_rows(commitment, may_edit, bound):
+    """The yearly actuals, each with its edit form; `bound` holds a failing one by the actual's pk."""
+    actuals = list(land_actuals_of(commitment).order_by("year"))
+    for actual in actuals:
+        actual.edit_form = bound.get(actual.pk)
+        if actual.edit_form is None and may_edit:
+            actual.edit_form = land_actual_edit_form(actual)
+    return actuals
+
+
+def _land_context(request, project, today, land_form, actual_form, actual_edit_forms):
     commitment = land_commitment_of(request.user, project)
     may_edit = can_edit_project(request.user, project)
     context = {
@@ -316,7 +331,7 @@ def _land_context(request, project, today, land_form, actual_form):
     }
     if commitment is not None:
         context["land_gaps"] = land_gaps(commitment, today)
-        context["land_actuals"] = list(land_actuals_of(commitment).order_by("year"))
+        context["land_actuals"] = _land_actual_rows(commitment, may_edit, actual_edit_forms or {})
         context["actual_form"] = actual_form or (
             LandActualForm(prefix="actual", initial={"year": today.year - 1}) if may_edit else None
         )
@@ -348,6 +363,7 @@ def render_detail(
     transfer_form=None,
     land_form=None,
     actual_form=None,
+    actual_edit_forms=None,
 ):
     """The project page; a failing form of one of its actions is shown bound, with its errors."""
     today = timezone.localdate()
@@ -374,7 +390,7 @@ def render_detail(
         "history": project_history(project),
         "funds_rate": ratio(project.funds_in_place, project.total_investment),
         "today": today,
-        **_land_context(request, project, today, land_form, actual_form),
+        **_land_context(request, project, today, land_form, actual_form, actual_edit_forms),
         **_manager_forms(request, project, staff, reassign_form, transfer_form),
     }
     return render(request, "projects/detail.html", context)

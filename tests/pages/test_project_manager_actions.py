@@ -268,6 +268,62 @@ def test_land_commitment_is_refused_for_leased_land(world, pages):
     assert pages["officer"].post(f"/projects/{project.pk}/land/actuals/", {"actual-year": "2024"}).status_code == 404
 
 
+def land_contract(world, project, actor):
+    services.update_project(actor=actor, project=project, land_area=Decimal("40"), land_supply_mode="transfer")
+    return services.create_land_commitment(
+        actor=actor, project=project, handed_over_on=f.date("2023-03-03"), committed_tax_per_mu=Decimal("30")
+    )
+
+
+def test_staff_correct_a_yearly_actual_in_its_row(world, pages):
+    project = world["anting_project"]
+    commitment = land_contract(world, project, world["officer"])
+    first, second = (
+        services.add_land_actual(actor=world["officer"], commitment=commitment, year=year, output=Decimal("8000"))
+        for year in (2023, 2024)
+    )
+    client = pages["officer"]
+    url = f"/projects/{project.pk}/land/actuals/{second.pk}/"
+    html = html_of(client.get(f"/projects/{project.pk}/"))
+    actuals = html.split('id="land-actuals"')[1].split("</table>")[0]
+    assert actuals.count("<details>") == 2 and f'action="{url}"' in actuals
+    for actual in (first, second):  # each row's form has its own ids, and its labels point at them
+        assert f'<label class="form-label" for="id_actual{actual.pk}-output">' in actuals
+        assert f'id="id_actual{actual.pk}-output"' in actuals
+    assert 'value="8000.00"' in actuals  # the form starts from the stored values
+
+    response = client.post(url, {f"actual{second.pk}-year": "2023", f"actual{second.pk}-output": "9500"})
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "2023 年度的实绩已经登记，请修改该年度的记录。" in html
+    row = html.split(f'id="land-actual-{second.pk}"')[1].split("</tr>")[0]
+    assert "<details open>" in row and 'value="9500"' in row and 'value="2023"' in row
+    response = client.post(url, {f"actual{second.pk}-year": "2024", f"actual{second.pk}-output": "很多"})
+    assert response.status_code == 200 and "输入一个数字。" in html_of(response)
+    assert 'value="很多"' in html_of(response)
+    second.refresh_from_db()
+    assert second.year == 2024 and second.output == Decimal("8000")
+
+    data = {f"actual{second.pk}-year": "2024", f"actual{second.pk}-output": "9500", f"actual{second.pk}-tax": "320"}
+    response = client.post(url, data)
+    assert response.status_code == 302 and response.url == f"/projects/{project.pk}/#land"
+    second.refresh_from_db()
+    assert (second.output, second.tax, second.jobs) == (Decimal("9500"), Decimal("320"), None)
+    assert second.history.first().history_user == world["officer"]
+    html = html_of(client.get(response.url))
+    assert "2024 年度实绩已保存。" in html
+    assert re.search(r'data-gap="tax">-22(\.00)?<', html)  # 320 ÷ 40 亩 = 8 against the committed 30
+
+    # Another town's officer does not see the project; an actual of another project is not found here.
+    assert pages["other_officer"].post(url, data).status_code == 404
+    elsewhere = land_contract(world, world["nanxiang_project"], world["other_officer"])
+    theirs = services.add_land_actual(actor=world["other_officer"], commitment=elsewhere, year=2024)
+    assert client.post(f"/projects/{project.pk}/land/actuals/{theirs.pk}/", data).status_code == 404
+    assert pages["ent_user"].post(url, data).status_code == 403
+    second.refresh_from_db()
+    assert second.output == Decimal("9500")
+
+
 def test_manager_project_page_query_count_is_bounded(world, pages):
     project = world["anting_project"]
     services.update_project(
@@ -294,6 +350,7 @@ def test_manager_project_page_query_count_is_bounded(world, pages):
     finish(world, project, "registration", on="2025-02-20")
     many, html = count()
     assert few == many <= MANAGER_DETAIL_QUERIES, (few, many)
+    assert html.count(f"/projects/{project.pk}/land/actuals/") == 11  # the add form and one form per year
     assert html.count("/reopen/") == 4  # 洽谈, 签约, 准入评估 and 注册落地
 
 
