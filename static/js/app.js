@@ -28,7 +28,11 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 
-  document.addEventListener("DOMContentLoaded", function () { renderCharts(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    // Controls that only work with JavaScript stay hidden without it: <div data-needs-js hidden>.
+    document.querySelectorAll("[data-needs-js]").forEach(function (el) { el.hidden = false; });
+    renderCharts(document);
+  });
   document.addEventListener("htmx:afterSwap", function (event) { renderCharts(event.target); });
   window.renderCharts = renderCharts;
 })();
