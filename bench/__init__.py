@@ -1,0 +1,1 @@
+"""Benchmarks: a deterministic data generator (bench.generate) and, later, the benchmarks themselves."""
