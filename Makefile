@@ -24,6 +24,10 @@ REQUIREMENTS := requirements.txt requirements-dev.txt
 RUN_ADDR ?= 127.0.0.1:8000
 SEED ?= seed_demo
 
+# make bench: the data's scale (S: 20,000 projects; L: 200,000), generated into BENCH_DATABASE_URL
+# (postgres://postgres@127.0.0.1:5432/promotion_bench) when missing.
+SCALE ?= S
+
 # make test: extra pytest arguments; e.g. `make test PYTEST_ARGS="-n 0 -k workdays"`.
 PYTEST_ARGS ?= -n auto --dist worksteal
 # Settings for the tests. SECRET_KEY and DEBUG are only defaults: values from the environment win.
@@ -96,12 +100,8 @@ lint: $(STAMP) ## ruff, missing migrations, `manage.py check` and `check --deplo
 	if [ -n "$$failed" ]; then printf "make lint: failed:%b\n" "$$failed" >&2; exit 1; fi; \
 	echo "make lint: all checks passed"
 
-bench: $(STAMP) ## run the benchmarks in benchmarks/ (if any)
-	@if [ -d benchmarks ]; then \
-		$(TEST_ENV) $(PY) -m pytest benchmarks -q -p no:xdist $(BENCH_ARGS); \
-	else \
-		echo "no benchmarks yet (add them under benchmarks/)"; \
-	fi
+bench: $(STAMP) ## benchmarks on PostgreSQL, each figure beside its limit (SCALE=S or L; BENCH_DATABASE_URL)
+	@$(PY) -m bench.run --scale $(SCALE)
 
 assets: ## re-copy the front-end libraries (package.json) from the npm registry into static/vendor/
 	npm ci --no-audit --no-fund
