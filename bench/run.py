@@ -47,6 +47,7 @@ def main(argv=None) -> None:
     parser.add_argument("--scale", choices=["S", "L", "T"], default=os.environ.get("SCALE", "S"))
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", generate.DEFAULT_URL))
     parser.add_argument("--regenerate", action="store_true", help="generate the data even if it is there")
+    parser.add_argument("--only", metavar="SUBSTRING", help="measure only the figures whose function name holds it")
     args = parser.parse_args(argv)
 
     if args.regenerate or bench_scale(args.database_url) != args.scale:
@@ -57,7 +58,7 @@ def main(argv=None) -> None:
     from .figures import ALL
 
     figures: list[Figure] = []
-    for measure in ALL:
+    for measure in (m for m in ALL if not args.only or args.only in m.__name__):
         print(f"measuring: {measure.__doc__.splitlines()[0]}", flush=True)
         figures.extend(measure(args.scale, args.database_url))
     print()
