@@ -105,6 +105,24 @@ def past_stage(flag: str, project_ref: str = "pk"):
     return Exists(_done_from(_first_marked_order(flag), project_ref))
 
 
+def furthest_done_order(project_ref: str = "pk"):
+    """The order of a project's furthest finished stage (None before any): past_stage(flag) holds exactly
+    when it reaches the flag's first stage type. One value per project, for reports that count
+    several flags at once."""
+    done = ProjectStage.objects.filter(project=OuterRef(project_ref), status=ProjectStage.Status.DONE)
+    # MAX as a plain function, not an aggregate, so that the subquery has no GROUP BY to plan.
+    top = Func(F("stage_type__order"), function="MAX", output_field=IntegerField())
+    return Subquery(done.order_by().annotate(top=top).values("top")[:1])
+
+
+def first_marked_orders(stage_types) -> dict[str, int | None]:
+    """For each stage flag, the order of the first of `stage_types` (all of them, by order) carrying it."""
+    return {
+        flag: next((t.order for t in stage_types if getattr(t, flag)), None)
+        for flag in ("marks_landed", "marks_construction", "marks_production")
+    }
+
+
 def passed_stage_on(flag: str, project_ref: str = "pk"):
     """The date a project got past the stage marked `flag`: the earliest finish from that stage on."""
     return passed_order_on(_first_marked_order(flag), project_ref)

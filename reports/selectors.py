@@ -11,14 +11,14 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.selectors import is_staff_member
 from projects.models import Project, ProjectStage, StageType
-from projects.selectors import has_overdue_stage, past_stage, ratio
+from projects.selectors import first_marked_orders, furthest_done_order, has_overdue_stage, ratio
 from workdays import calendar
 
 ZERO = Decimal("0.00")
@@ -39,6 +39,8 @@ GROUPINGS = {
     "signing_event": Grouping("signing_event_id", "signing_event__name", "signing_event__date"),
     "signing_year": Grouping("signed_year", None, "signed_year", {"signed_year": ExtractYear("signed_on")}),
 }
+# No grouping: every project in one group, keyed by a constant.
+TOTAL = Grouping("report_total", None, "report_total", {"report_total": Value(0)})
 
 
 def can_view_reports(user) -> bool:
@@ -46,22 +48,7 @@ def can_view_reports(user) -> bool:
     return is_staff_member(user)
 
 
-def _metrics(today):
-    def past(flag):
-        return Count("pk", filter=Q(past_stage(flag)))
-
-    return {
-        "project_count": Count("pk"),
-        "terminated_count": Count("pk", filter=Q(status=Project.Status.TERMINATED)),
-        "total_investment": Sum("total_investment"),
-        "funds_in_place": Sum("funds_in_place"),
-        "landed_count": past("marks_landed"),
-        "construction_started_count": past("marks_construction"),
-        "in_production_count": past("marks_production"),
-        "overdue_count": Count("pk", filter=Q(has_overdue_stage(today))),
-    }
-
-
+# Summed over the rows of one group; the stage flags are counted from each row's furthest stage.
 COUNTS = [
     "project_count",
     "terminated_count",
@@ -71,51 +58,85 @@ COUNTS = [
     "overdue_count",
 ]
 SUMS = ["total_investment", "funds_in_place"]
+PAST_COUNTS = {
+    "landed_count": "marks_landed",
+    "construction_started_count": "marks_construction",
+    "in_production_count": "marks_production",
+}
 
 
-def pipeline_report(projects, group_by: str | None = None, today: datetime.date | None = None) -> dict:
+def _metrics(today):
+    return {
+        "project_count": Count("pk"),
+        "terminated_count": Count("pk", filter=Q(status=Project.Status.TERMINATED)),
+        "total_investment": Sum("total_investment"),
+        "funds_in_place": Sum("funds_in_place"),
+        "overdue_count": Count("pk", filter=Q(has_overdue_stage(today))),
+    }
+
+
+def pipeline_report(
+    projects, group_by: str | None = None, today: datetime.date | None = None, *, with_durations: bool = True
+) -> dict:
     """The report for `projects` (a queryset the caller may see), grouped by `group_by` or not at all.
+    The stage durations do not depend on the grouping: a caller showing several groupings of the same
+    projects asks for them once (with_durations=False for the others: "durations" is then None).
 
     A constant number of queries however many projects or groups: the stage types, one grouped
-    query for the figures, one for the current stages, and the stage durations (see below).
+    query for the figures, one for the current stages, and the stage durations (see below). The
+    figures are grouped by each project's furthest finished stage as well, so that one correlated
+    subquery per project answers all three "past the stage" counts (summed up here).
     """
     today = today or timezone.localdate()
-    grouping = GROUPINGS[group_by] if group_by else None
+    grouping = GROUPINGS[group_by] if group_by else TOTAL
     # Re-selected by id, so that the filters' annotations and DISTINCT never reach the GROUP BY.
     selection = Project.objects.filter(pk__in=projects.order_by().values("pk"))
     stage_types = list(StageType.objects.order_by("order"))
+    marks = first_marked_orders(stage_types)
 
-    if grouping is None:
-        rows = [{"_key": "total", "_label": _("合计"), "_sort": 0, **selection.aggregate(**_metrics(today))}]
-        stage_rows = selection.values("current_stage_id").annotate(n=Count("pk"), amount=Sum("total_investment"))
-        stage_rows = [{**row, "_key": "total"} for row in stage_rows]
-    else:
-        grouped = selection.annotate(**grouping.annotate)
-        fields = [grouping.key, grouping.sort] + ([grouping.label] if grouping.label else [])
-        rows = [
+    grouped = selection.annotate(**grouping.annotate, furthest=furthest_done_order())
+    fields = [grouping.key, grouping.sort] + ([grouping.label] if grouping.label else [])
+    rows: dict = {}
+    for row in grouped.values(*fields, "furthest").annotate(**_metrics(today)).order_by():
+        key = row[grouping.key]
+        group = rows.setdefault(
+            key,
             {
-                **row,
-                "_key": row[grouping.key],
-                "_label": row[grouping.label] if grouping.label else row[grouping.key],
+                "_key": key,
+                "_label": row[grouping.label] if grouping.label else key,
                 "_sort": row[grouping.sort],
-            }
-            for row in grouped.values(*fields).annotate(**_metrics(today))
-        ]
-        stage_rows = [
-            {**row, "_key": row[grouping.key]}
-            for row in grouped.values(grouping.key, "current_stage_id").annotate(
-                n=Count("pk"), amount=Sum("total_investment")
-            )
-        ]
-    by_stage = {(row["_key"], row["current_stage_id"]): row for row in stage_rows}
-    groups = [_group(row, stage_types, by_stage) for row in sorted(rows, key=_order)]
+                **dict.fromkeys(COUNTS, 0),
+                **dict.fromkeys(SUMS, ZERO),
+            },
+        )
+        for name in ("project_count", "terminated_count", "overdue_count"):
+            group[name] += row[name]
+        for name in SUMS:
+            group[name] += row[name] or ZERO
+        for name, flag in PAST_COUNTS.items():
+            reached = row["furthest"] is not None and marks[flag] is not None and row["furthest"] >= marks[flag]
+            group[name] += row["project_count"] if reached else 0
+    stage_rows = selection.annotate(**grouping.annotate).values(grouping.key, "current_stage_id")
+    by_stage = {
+        (row[grouping.key], row["current_stage_id"]): row
+        for row in stage_rows.annotate(n=Count("pk"), amount=Sum("total_investment")).order_by()
+    }
+    groups = [_group(row, stage_types, by_stage) for row in sorted(rows.values(), key=_order)]
+    if group_by is None:
+        groups = groups or [_group(_empty_total(), stage_types, by_stage)]
+        for group in groups:
+            group["key"], group["label"] = "total", _("合计")
     return {
         "group_by": group_by,
         "as_of": today,
         "groups": groups,
-        "total": groups[0] if grouping is None else _sum_groups(groups, stage_types),
-        "durations": stage_durations(selection, stage_types),
+        "total": groups[0] if group_by is None else _sum_groups(groups, stage_types),
+        "durations": stage_durations(selection, stage_types) if with_durations else None,
     }
+
+
+def _empty_total() -> dict:
+    return {"_key": None, "_label": None, "_sort": 0, **dict.fromkeys(COUNTS, 0), **dict.fromkeys(SUMS, ZERO)}
 
 
 def _order(row):
@@ -180,8 +201,8 @@ class WorkdayCounter:
     """Working days between many pairs of dates, both ends included, as workdays.calendar counts them.
 
     calendar.count_workdays reads the calendar on every call; this reads it once for the whole span
-    (through the calendar's own span loader, so the rules stay in one place) and answers each pair
-    from running totals.
+    (through the calendar's own span loader, so the rules stay in one place) and answers from running
+    totals: before(day) is the number of working days from `first` up to the day before `day`.
     """
 
     def __init__(self, first: datetime.date, last: datetime.date):
@@ -194,11 +215,20 @@ class WorkdayCounter:
             self.running.append(self.running[-1] + span.is_workday(day))
             day += datetime.timedelta(days=1)
 
+    def before(self, day: datetime.date) -> int:
+        return self.running[(day - self.first).days]
+
+    def through(self, day: datetime.date) -> int:
+        return self.running[(day - self.first).days + 1]
+
     def count(self, start: datetime.date, end: datetime.date) -> int:
-        return self.running[(end - self.first).days + 1] - self.running[(start - self.first).days]
+        return self.through(end) - self.before(start)
+
+    def unpublished_years(self, first_year: int, last_year: int) -> list[int]:
+        return [year for year in range(first_year, last_year + 1) if year not in self.published]
 
     def provisional(self, start: datetime.date, end: datetime.date) -> bool:
-        return any(year not in self.published for year in range(start.year, end.year + 1))
+        return bool(self.unpublished_years(start.year, end.year))
 
 
 def stage_durations(projects, stage_types) -> dict:
@@ -206,26 +236,41 @@ def stage_durations(projects, stage_types) -> dict:
 
     The government's steps are the stages due in working days (准入评估 to 施工许可); the sum of their
     averages is compared with the sum of their targets (226 working days after the district's reform).
+
+    A stage's working days are through(finished_on) − before(started_on), so their sum per stage type
+    needs only how many stages started and finished on each day: two grouped queries of a few thousand
+    rows, whatever the number of stages.
     """
-    rows = list(
-        ProjectStage.objects.filter(
-            project__in=projects.values("pk"),
-            status=ProjectStage.Status.DONE,
-            started_on__isnull=False,
-            finished_on__isnull=False,
-        ).values_list("stage_type_id", "started_on", "finished_on")
-    )
-    spent: dict[int, list[int]] = {}
+    finished = ProjectStage.objects.filter(
+        project__in=projects.values("pk"),
+        status=ProjectStage.Status.DONE,
+        started_on__isnull=False,
+        finished_on__isnull=False,
+    ).order_by()
+    starts = list(finished.values_list("stage_type_id", "started_on").annotate(n=Count("pk")))
+    ends = list(finished.values_list("stage_type_id", "finished_on").annotate(n=Count("pk")))
+    total: dict[int, int] = {}
+    count: dict[int, int] = {}
     provisional = False
-    if rows:
-        counter = WorkdayCounter(min(r[1] for r in rows), max(r[2] for r in rows))
-        for stage_type_id, started_on, finished_on in rows:
-            spent.setdefault(stage_type_id, []).append(counter.count(started_on, finished_on))
-            provisional = provisional or counter.provisional(started_on, finished_on)
+    if starts:
+        days = [day for _t, day, _n in starts + ends]
+        counter = WorkdayCounter(min(days), max(days))
+        for stage_type_id, day, n in ends:
+            total[stage_type_id] = total.get(stage_type_id, 0) + n * counter.through(day)
+            count[stage_type_id] = count.get(stage_type_id, 0) + n
+        for stage_type_id, day, n in starts:
+            total[stage_type_id] -= n * counter.before(day)
+        # Provisional when some finished stage spans a year whose calendar is not yet published.
+        unpublished = counter.unpublished_years(min(days).year, max(days).year)
+        if unpublished:
+            touching = Q()
+            for year in unpublished:
+                touching |= Q(started_on__lte=datetime.date(year, 12, 31), finished_on__gte=datetime.date(year, 1, 1))
+            provisional = finished.filter(touching).exists()
     stages, government_average, government_target = [], None, 0
     for stage_type in stage_types:
-        days = spent.get(stage_type.pk, [])
-        average = (Decimal(sum(days)) / len(days)).quantize(Decimal("0.1")) if days else None
+        finished_count = count.get(stage_type.pk, 0)
+        average = (Decimal(total[stage_type.pk]) / finished_count).quantize(Decimal("0.1")) if finished_count else None
         target = stage_type.target_workdays
         stages.append(
             {
@@ -233,7 +278,7 @@ def stage_durations(projects, stage_types) -> dict:
                 "name": stage_type.name,
                 "party": stage_type.party,
                 "target_workdays": target,
-                "finished_count": len(days),
+                "finished_count": finished_count,
                 "average_workdays": average,
                 "exceeds_target": None if average is None or target is None else average > target,
             }

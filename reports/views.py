@@ -229,9 +229,9 @@ def dashboard(request):
     base = {"signed_year": year, "town": town.pk if town else None, "industry_chain": chain.code if chain else None}
 
     by_chain = pipeline_report(projects, "industry_chain", today)
-    by_town = pipeline_report(projects, "town", today)
-    by_unit = pipeline_report(projects, "leading_unit", today)
-    by_event = pipeline_report(projects, "signing_event", today)
+    by_town = pipeline_report(projects, "town", today, with_durations=False)
+    by_unit = pipeline_report(projects, "leading_unit", today, with_durations=False)
+    by_event = pipeline_report(projects, "signing_event", today, with_durations=False)
     total = by_chain["total"]  # the sum of the groups: every project is in exactly one chain group
     events = [group for group in by_event["groups"] if group["key"] is not None]
 

@@ -262,3 +262,11 @@ def test_query_count_does_not_grow_with_projects(db, group_by):
     large = _count_queries(manager, **params)
     assert small == large, (small, large)
     assert large <= 12
+
+
+def test_durations_are_provisional_when_a_finished_stage_spans_an_unpublished_year(pipeline):
+    from workdays.models import CalendarYear
+
+    CalendarYear.objects.filter(year=2024).update(is_published=False)  # P6's first stages began in 2024
+    assert report(pipeline["manager"])["durations"]["provisional"] is True
+    assert report(pipeline["manager"], signed_year=2025)["durations"]["provisional"] is False
