@@ -78,7 +78,7 @@ def signing_event(request, pk):
         )
         .order_by("code", "id")
     )
-    report = pipeline_report(projects)
+    report = pipeline_report(projects, with_durations=False)
     total = report["total"]
     for stage in total["stages"]:
         stage["link"] = _projects_url(signing_event=event.pk, stage=stage["code"])

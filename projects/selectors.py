@@ -4,12 +4,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, Exists, F, Func, IntegerField, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, Func, IntegerField, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from accounts.models import OrgUnit, Role
 from accounts.selectors import is_staff_member, unit_subtree_q, units_in_scope
 
 from .models import (
@@ -194,39 +194,87 @@ def visible_annual_targets(user, queryset=None):
     return queryset.filter(org_unit__in=units_in_scope(user).values("pk"))
 
 
-def _aggregate(queryset, function: str, field: str, output_field):
-    """One aggregate over a correlated subquery's rows, without GROUP BY (a scalar subquery)."""
-    value = queryset.order_by().values(value=Func(F(field), function=function, output_field=output_field))
-    return Subquery(value[:1], output_field=output_field)
+COMPLETION = [
+    "signed_investment_done",
+    "signed_projects_done",
+    "funds_in_place_done",
+    "construction_starts_done",
+    "production_starts_done",
+]
 
 
-def annual_targets_with_completion(queryset):
-    """Targets with what their unit's projects achieved that year, in one query.
+def annual_targets_with_completion(targets) -> list:
+    """The targets (an iterable of AnnualTarget), each given what its unit's projects achieved that year.
 
     A project counts once, for its leading unit (牵头单位) and the units above it, however many
     units helped. Signed figures are those of the projects signed in the year; funds in place are
     the cumulative funds of those same projects (the data holds no dated payments); construction
     and production starts are the projects that got past those stages in the year.
+
+    The figures are computed per leading unit and year in three grouped queries (not one subquery
+    per target and project) and summed up each target's unit tree here.
     """
-    money = DecimalField(max_digits=16, decimal_places=2)
-    of_unit = Project.objects.filter(leading_unit__path__startswith=OuterRef("org_unit__path"))
-    signed = of_unit.filter(signed_on__year=OuterRef("year"))
+    targets = list(targets)
+    by_unit_year: dict[tuple[int, int], dict] = {}
 
-    def started(flag):
-        reached = of_unit.annotate(reached_on=passed_stage_on(flag)).filter(reached_on__year=OuterRef("year"))
-        return Coalesce(_aggregate(reached, "COUNT", "pk", IntegerField()), 0)
+    def add(leading_unit_id, year, **figures):
+        row = by_unit_year.setdefault((leading_unit_id, year), dict.fromkeys(COMPLETION, 0))
+        for name, value in figures.items():
+            row[name] += value or 0
 
-    return queryset.select_related("org_unit").annotate(
-        signed_investment_done=Coalesce(
-            _aggregate(signed, "SUM", "total_investment", money), Decimal("0"), output_field=money
-        ),
-        signed_projects_done=Coalesce(_aggregate(signed, "COUNT", "pk", IntegerField()), 0),
-        funds_in_place_done=Coalesce(
-            _aggregate(signed, "SUM", "funds_in_place", money), Decimal("0"), output_field=money
-        ),
-        construction_starts_done=started("marks_construction"),
-        production_starts_done=started("marks_production"),
+    years = sorted({target.year for target in targets})
+    signed = (
+        Project.objects.filter(signed_on__year__in=years, leading_unit__isnull=False)
+        .values("leading_unit_id", year=ExtractYear("signed_on"))
+        .annotate(n=Count("pk"), investment=Sum("total_investment"), funds=Sum("funds_in_place"))
+        .order_by()
     )
+    for row in signed:
+        add(
+            row["leading_unit_id"],
+            row["year"],
+            signed_projects_done=row["n"],
+            signed_investment_done=row["investment"],
+            funds_in_place_done=row["funds"],
+        )
+    for name, flag in (
+        ("construction_starts_done", "marks_construction"),
+        ("production_starts_done", "marks_production"),
+    ):
+        for leading_unit_id, passed_on in _first_passed_on(flag, years):
+            if passed_on.year in years:
+                add(leading_unit_id, passed_on.year, **{name: 1})
+
+    paths = dict(OrgUnit.objects.filter(pk__in={unit for unit, _year in by_unit_year}).values_list("pk", "path"))
+    for target in targets:
+        totals = dict.fromkeys(COMPLETION, 0)
+        for (unit, year), figures in by_unit_year.items():
+            if year == target.year and paths[unit].startswith(target.org_unit.path):
+                for name in COMPLETION:
+                    totals[name] += figures[name]
+        for name in COMPLETION:
+            value = totals[name]
+            setattr(target, name, Decimal(value) if name.endswith(("investment_done", "place_done")) else value)
+    return targets
+
+
+def _first_passed_on(flag: str, years: list[int]):
+    """(leading unit, date) of each project with a leading unit that got past the stage marked `flag` in
+    one of `years` (or between them): the earliest finish from that stage on, one grouped query."""
+    if not years:
+        return []
+    first = (
+        ProjectStage.objects.filter(
+            status=ProjectStage.Status.DONE,
+            stage_type__order__gte=_first_marked_order(flag),
+            project__leading_unit__isnull=False,
+        )
+        .values("project_id", "project__leading_unit_id")
+        .annotate(passed_on=Min("finished_on"))
+        .filter(passed_on__gte=datetime.date(min(years), 1, 1), passed_on__lte=datetime.date(max(years), 12, 31))
+        .order_by()
+    )
+    return first.values_list("project__leading_unit_id", "passed_on")
 
 
 def visible_land_commitments(user, queryset=None):

@@ -164,7 +164,9 @@ def _targets(user, year: int | None) -> list[dict]:
     """The year's targets of the units in the user's scope, each with what its projects achieved."""
     if year is None:
         return []
-    rows = annual_targets_with_completion(visible_annual_targets(user).filter(year=year)).order_by("org_unit__path")
+    rows = annual_targets_with_completion(
+        visible_annual_targets(user).filter(year=year).select_related("org_unit").order_by("org_unit__path")
+    )
     targets = []
     for target in rows:
         unit = target.org_unit

@@ -142,8 +142,12 @@ class AnnualTargetViewSet(
         return can_manage_planning(user)
 
     def get_queryset(self):
-        targets = visible_annual_targets(self.request.user)
-        return annual_targets_with_completion(targets).order_by("-year", "org_unit__path")
+        return visible_annual_targets(self.request.user).select_related("org_unit").order_by("-year", "org_unit__path")
+
+    def get_serializer(self, instance=None, *args, **kwargs):
+        if instance is not None:  # a page of targets or one: with their completion, computed for them only
+            annual_targets_with_completion(instance if kwargs.get("many") else [instance])
+        return super().get_serializer(instance, *args, **kwargs)
 
     def service_create(self, data):
         return services.create_annual_target(actor=self.request.user, **data)

@@ -16,7 +16,7 @@ from tests.reports.builders import build_pipeline, today_is
 pytestmark = pytest.mark.django_db
 
 EVENTS_QUERIES = 4
-EVENT_QUERIES = 13
+EVENT_QUERIES = 10
 LAND_QUERIES = 5
 
 
