@@ -25,7 +25,7 @@ RUN_ADDR ?= 127.0.0.1:8000
 SEED ?= seed_demo
 
 # make bench: the data's scale (S: 20,000 projects; L: 200,000), generated into BENCH_DATABASE_URL
-# (postgres://postgres@127.0.0.1:5432/promotion_bench) when missing.
+# (default postgres://postgres@127.0.0.1:5432/promotion_bench, promotion_bench_l for L) when missing.
 SCALE ?= S
 
 # make test: extra pytest arguments; e.g. `make test PYTEST_ARGS="-n 0 -k workdays"`.

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from .export_figure import export_projects
 from .harness import Figure, median_seconds
+from .pages_figure import pages
 from .sweep_figure import reminder_sweep
 
 
@@ -181,4 +182,4 @@ def pipeline_by_chain(scale: str, url: str) -> list[Figure]:
     ]
 
 
-ALL = [pipeline_by_chain, export_projects, reminder_sweep]
+ALL = [pipeline_by_chain, export_projects, reminder_sweep, pages]

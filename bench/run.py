@@ -1,7 +1,7 @@
 """make bench: the system's main paths on PostgreSQL, each figure beside its limit measured in the
 same run, as a ratio of medians over at least five runs.
 
-    python -m bench.run [--scale S|L] [--database-url postgres://…/promotion_bench] [--regenerate]
+    python -m bench.run [--scale S|L] [--database-url postgres://…/promotion_bench] [--regenerate] [--only NAME]
 
 The database is generated (bench.generate) when it is missing or holds another scale. Figures are
 printed as a table and saved to bench/results.json and the results section of docs/benchmarks.md.
@@ -27,6 +27,10 @@ def bench_scale(url: str) -> str | None:
     return next((name for name, scale in generate.SCALES.items() if scale.projects == projects), None)
 
 
+def default_url(scale: str) -> str:
+    return generate.DEFAULT_URL if scale == "S" else f"{generate.DEFAULT_URL}_{scale.lower()}"
+
+
 def setup_django(url: str) -> None:
     """Django on the bench database as production runs it: DEBUG off (no query log growing)."""
     os.environ.update(
@@ -45,10 +49,15 @@ def setup_django(url: str) -> None:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=["S", "L", "T"], default=os.environ.get("SCALE", "S"))
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", generate.DEFAULT_URL))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL"),
+        help="default: promotion_bench for scale S, promotion_bench_l for L (each scale keeps its own database)",
+    )
     parser.add_argument("--regenerate", action="store_true", help="generate the data even if it is there")
     parser.add_argument("--only", metavar="SUBSTRING", help="measure only the figures whose function name holds it")
     args = parser.parse_args(argv)
+    args.database_url = args.database_url or default_url(args.scale)
 
     if args.regenerate or bench_scale(args.database_url) != args.scale:
         print(f"generating scale {args.scale} into {args.database_url}", flush=True)
