@@ -3,6 +3,7 @@
 import datetime as dt
 import statistics
 import time
+import uuid
 
 import psycopg
 from django.db import connection, transaction
@@ -94,11 +95,30 @@ ON CONFLICT (recipient_id, key) DO NOTHING
 """
 
 KEYS_SQL = "SELECT recipient_id, key FROM reminders_reminder"
+# The tables a sweep writes. Each run is rolled back, which leaves its rows behind as dead tuples; with
+# autovacuum off (as on the CI server) they pile up across runs and figures and slow every later run.
+SWEPT_TABLES = (
+    "reminders_reminder",
+    "notifications_notification",
+    "notifications_historicalnotification",
+    "notifications_delivery",
+)
 
 
-def _timed_in_rollback(run, check=None, runs: int = RUNS, warmup: int = 1):
+# The tables it reads most, which other figures' rolled-back writes (imports) can leave full of dead rows.
+READ_TABLES = ("projects_projectstage", "projects_project")
+
+
+def vacuum(url: str, tables=SWEPT_TABLES) -> None:
+    """Clear the dead rows rolled-back runs leave in `tables`, so that each run starts alike."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
+
+
+def _timed_in_rollback(run, check=None, runs: int = RUNS, warmup: int = 1, after=None):
     """Median seconds of `run()`, each run from the same state: inside a transaction rolled back after it.
-    `check()` (not timed) runs after each `run()` within the same transaction; its results are returned."""
+    `check()` (not timed) runs after each `run()` within the same transaction; its results are returned.
+    `after()` (not timed) runs after each rollback."""
     samples, checks = [], []
     for number in range(warmup + runs):
         with transaction.atomic():
@@ -108,6 +128,8 @@ def _timed_in_rollback(run, check=None, runs: int = RUNS, warmup: int = 1):
             if check is not None:
                 checks.append(check())
             transaction.set_rollback(True)
+        if after is not None:
+            after()
         if number >= warmup:
             samples.append(elapsed)
     return statistics.median(samples), checks
@@ -124,6 +146,7 @@ def reminder_sweep(scale: str, url: str) -> list[Figure]:
         cursor.execute("SELECT count(*) FROM reminders_reminder")
         before = cursor.fetchone()[0]
     assert before == 0, f"the bench database already holds {before} reminders"
+    vacuum(url, SWEPT_TABLES + READ_TABLES)
 
     def ours():
         services.sweep(DAY, kinds=("stage",), now=None)
@@ -136,30 +159,31 @@ def reminder_sweep(scale: str, url: str) -> list[Figure]:
         keys = set(Reminder.objects.values_list("recipient_id", "key"))
         return count, new, result, keys
 
-    ours_s, checks = _timed_in_rollback(ours, second_sweep)
+    ours_s, checks = _timed_in_rollback(ours, second_sweep, after=lambda: vacuum(url))
     reminders, _new, _result, ours_keys = checks[0]
     seconds = [c[1] for c in checks]
     assert all(new == 0 for new in seconds), f"a second sweep created reminders: {seconds}"
     assert all(c[2].reminders_delivered == 0 for c in checks), "a second sweep delivered reminders again"
 
-    # One run split in its two steps, to say where the time goes (record vs in-app delivery).
+    # One run split in its steps as services.sweep takes them, to say where the time goes.
     def split():
         from django.utils.translation import override
 
         with override(settings.LANGUAGE_CODE):
+            token = uuid.uuid4()
             t0 = time.perf_counter()
             drafts = list(services.owed_reminders(DAY, ("stage",)))
             t1 = time.perf_counter()
-            services.record(drafts, DAY)
+            services.record(drafts, DAY, claim=token)
             t2 = time.perf_counter()
-            notifications, _delivered = services.deliver_pending()
+            notifications, _delivered = services.deliver_pending(claim=token)
             t3 = time.perf_counter()
         from notifications.models import Delivery
 
         deliveries = Delivery.objects.count()
         return t1 - t0, t2 - t1, t3 - t2, notifications, deliveries
 
-    _, parts = _timed_in_rollback(lambda: None, split, runs=1, warmup=0)
+    _, parts = _timed_in_rollback(lambda: None, split, runs=1, warmup=0, after=lambda: vacuum(url))
     owed_s, record_s, deliver_s, notifications, deliveries = parts[0]
 
     params = {"day": DAY, "after": settings.REMINDER_ESCALATE_AFTER_WORKDAYS}
@@ -176,6 +200,7 @@ def reminder_sweep(scale: str, url: str) -> list[Figure]:
             else:
                 samples.append(elapsed)
             bare.rollback()
+            vacuum(url)
         limit_s = statistics.median(samples)
 
     same = ours_keys == limit_keys

@@ -1,5 +1,6 @@
 """Who sees which notifications (each user only their own), and how each user is to be reached."""
 
+import itertools
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -9,6 +10,7 @@ from accounts.models import OrgUnit
 
 from .models import (
     EXTERNAL_CHANNELS,
+    LEAD_DAYS_DEFAULT,
     WEEKLY_REPORT_ROLES,
     Channel,
     Notification,
@@ -71,7 +73,31 @@ def stored_preference(user) -> NotificationPreference:
 
 
 def preferences_of(user) -> Preferences:
-    stored = stored_preference(user)
+    return _effective(user, stored_preference(user))
+
+
+def preferences_of_each(users) -> dict[int, Preferences]:
+    """`preferences_of` for many users in one query; give them with their unit loaded (`org_unit`)."""
+    users = list(users)
+    stored = {p.user_id: p for p in NotificationPreference.objects.filter(user__in=[u.pk for u in users])}
+    return {user.pk: _effective(user, stored.get(user.pk) or NotificationPreference(user=user)) for user in users}
+
+
+def lead_days_of_each(user_ids) -> dict[int, tuple[int, ...]]:
+    """The lead times each of the users chose (largest first), the defaults for those who chose none."""
+    ids = set(user_ids)
+    chosen = dict(NotificationPreference.objects.filter(user__in=ids).values_list("user_id", "lead_days"))
+    default = tuple(sorted(set(LEAD_DAYS_DEFAULT), reverse=True))
+    return {pk: tuple(sorted(set(chosen[pk]), reverse=True)) if pk in chosen else default for pk in ids}
+
+
+def longest_lead_days() -> int:
+    """The most working days before a due date that anyone is reminded (the defaults count too)."""
+    chosen = NotificationPreference.objects.values_list("lead_days", flat=True)
+    return max(itertools.chain(LEAD_DAYS_DEFAULT, *chosen))
+
+
+def _effective(user, stored) -> Preferences:
     reachable = delivery_targets(user)
     available = (Channel.IN_APP, *(c for c in EXTERNAL_CHANNELS if c in reachable))
     return Preferences(

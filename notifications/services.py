@@ -13,9 +13,10 @@ from common.services import by_actor, validate_model
 
 from . import tasks
 from .models import WEEKLY_REPORT_ROLES, Channel, Delivery, Notification, NotificationPreference
-from .selectors import delivery_targets, offered_channels, own_notifications, preferences_of
+from .selectors import delivery_targets, offered_channels, own_notifications, preferences_of, preferences_of_each
 
 TITLE_MAX = Notification._meta.get_field("title").max_length
+BULK_BATCH = 1000
 
 
 def notify(recipient, kind, title, body="", url="", target=None, key="", deliver=True) -> Notification:
@@ -26,10 +27,7 @@ def notify(recipient, kind, title, body="", url="", target=None, key="", deliver
     chosen channels (email, the unit's group robots) once the transaction commits, unless `deliver`
     is false.
     """
-    if kind not in Notification.Kind.values:
-        raise ServiceError({"kind": [_("未知的通知类型“%(kind)s”。") % {"kind": kind}]})
-    if url and (not url.startswith("/") or url.startswith("//")):
-        raise ServiceError({"url": [_("通知链接必须是以 / 开头的站内相对链接。")]})
+    _check(kind, url)
     if key:
         existing = Notification.objects.filter(recipient=recipient, key=key).first()
         if existing is not None:
@@ -52,6 +50,74 @@ def notify(recipient, kind, title, body="", url="", target=None, key="", deliver
     for delivery_id in deliveries:
         publish(tasks.deliver, delivery_id)
     return notification
+
+
+def _check(kind, url):
+    if kind not in Notification.Kind.values:
+        raise ServiceError({"kind": [_("未知的通知类型“%(kind)s”。") % {"kind": kind}]})
+    if url and (not url.startswith("/") or url.startswith("//")):
+        raise ServiceError({"url": [_("通知链接必须是以 / 开头的站内相对链接。")]})
+
+
+def notify_many(drafts, deliver=True) -> list[Notification]:
+    """`notify` for many notifications at once: `drafts` are unsaved Notification rows (recipient, kind,
+    title, body, url, key; no target). Returns the saved notifications, in the drafts' order.
+
+    As with `notify`, a keyed draft whose recipient already has that key returns the row there, and only
+    new notifications are delivered. Give the recipients with their unit loaded (`org_unit`): the
+    inserts, their history and their deliveries then take a handful of queries whatever the count.
+    """
+    drafts = list(drafts)
+    for draft in drafts:
+        _check(draft.kind, draft.url)
+        draft.title = str(draft.title)[:TITLE_MAX]
+        draft.body = str(draft.body)
+        by_actor(draft, None, _("发送通知"))
+    existing = _keyed_notifications(drafts)
+    fresh = [draft for draft in drafts if (draft.recipient_id, draft.key) not in existing]
+    if not fresh:
+        return [existing[(draft.recipient_id, draft.key)] for draft in drafts]
+    try:
+        with transaction.atomic():
+            Notification.objects.bulk_create(fresh, batch_size=BULK_BATCH)
+            Notification.history.bulk_history_create(fresh, batch_size=BULK_BATCH)
+            deliveries = _create_deliveries_of_each(fresh) if deliver else []
+    except IntegrityError:
+        # Another process delivered one of the keyed notifications at the same moment: one at a time.
+        return [notify(d.recipient, d.kind, d.title, d.body, d.url, key=d.key, deliver=deliver) for d in drafts]
+    for delivery_id in deliveries:
+        publish(tasks.deliver, delivery_id)
+    return [existing.get((draft.recipient_id, draft.key), draft) for draft in drafts]
+
+
+def _keyed_notifications(drafts) -> dict[tuple[int, str], Notification]:
+    """The notifications already there for the keyed drafts, by (recipient id, key)."""
+    wanted = {(draft.recipient_id, draft.key) for draft in drafts if draft.key}
+    recipient_ids = sorted({recipient_id for recipient_id, _key in wanted})
+    keys = sorted({key for _recipient_id, key in wanted})
+    found = {}
+    for start in range(0, len(keys), BULK_BATCH):
+        # key <> '' lets PostgreSQL use the partial unique index on (recipient, key).
+        rows = Notification.objects.filter(recipient__in=recipient_ids, key__in=keys[start : start + BULK_BATCH])
+        rows = rows.exclude(key="")
+        found.update(((n.recipient_id, n.key), n) for n in rows if (n.recipient_id, n.key) in wanted)
+    return found
+
+
+def _create_deliveries_of_each(notifications) -> list[int]:
+    """`_create_deliveries` for many new notifications in one insert; returns the deliveries' ids."""
+    recipients = {n.recipient_id: n.recipient for n in notifications}
+    preferences = preferences_of_each(user for user in recipients.values() if user.is_active)
+    reaching = {
+        pk: [(channel, target) for channel, target in delivery_targets(recipients[pk]).items() if channel in p.channels]
+        for pk, p in preferences.items()
+    }
+    rows = [
+        Delivery(notification=notification, channel=channel, target=target.label, org_unit=target.org_unit)
+        for notification in notifications
+        for channel, target in reaching.get(notification.recipient_id, ())
+    ]
+    return [delivery.pk for delivery in Delivery.objects.bulk_create(rows, batch_size=BULK_BATCH)]
 
 
 def _create_deliveries(notification) -> list[int]:

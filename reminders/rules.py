@@ -51,6 +51,12 @@ class Clock:
         return self._late[due_on]
 
 
+def last_due_date_reminded(clock: Clock, longest_lead: int) -> dt.date:
+    """The latest due date an owner whose longest lead time is `longest_lead` is reminded of today:
+    the day before the (`longest_lead` + 1)-th working day after today."""
+    return clock.calendar.add(clock.today, longest_lead + 1).date - ONE_DAY
+
+
 def owner_occasion(due_on: dt.date, clock: Clock, lead_days) -> Occasion | None:
     """What the item's owner is told today: the tightest lead time reached, the due day, or overdue."""
     if due_on > clock.today:

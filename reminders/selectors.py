@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Q
 
-from accounts.selectors import managers_of
+from accounts.models import OrgUnit, Role, User
 from companies.models import Visit
 from projects.models import Project, ProjectStage
 from servicerequests.models import ServiceRequest
@@ -62,22 +62,33 @@ def open_requests():
     )
 
 
-def stage_items():
-    for stage in open_stages().iterator(chunk_size=1000):
-        project = stage.project
+def stage_items(due_by: dt.date | None = None):
+    """The open stages as DueItems; with `due_by`, only those due by then (the overdue ones included).
+
+    Read as plain rows and with each owner loaded once: a sweep meets thousands of stages and a few
+    hundred people."""
+    stages = open_stages() if due_by is None else open_stages().filter(due_on__lte=due_by)
+    rows = list(
+        stages.values_list(
+            "pk", "due_on", "project_id", "project__name", "stage_type__name", "owner_id", "project__officer_id"
+        )
+    )
+    owners = users_by_id(owner_id or officer_id for *_, owner_id, officer_id in rows)
+    for pk, due_on, project_id, project_name, stage_name, owner_id, officer_id in rows:
+        owner_id = owner_id or officer_id
         yield DueItem(
-            key=f"stage:{stage.pk}",
+            key=f"stage:{pk}",
             kind="stage",
-            label=f"「{project.name}」{stage.stage_type.name}",
-            due_on=stage.due_on,
-            owner=stage.owner or project.officer,
-            url=f"/projects/{project.pk}/",
-            source=stage,
+            label=f"「{project_name}」{stage_name}",
+            due_on=due_on,
+            owner=owners.get(owner_id),
+            url=f"/projects/{project_id}/",
         )
 
 
-def visit_items():
-    for visit in open_visit_steps().iterator(chunk_size=1000):
+def visit_items(due_by: dt.date | None = None):
+    visits = open_visit_steps() if due_by is None else open_visit_steps().filter(next_step_due_on__lte=due_by)
+    for visit in visits.iterator(chunk_size=1000):
         yield DueItem(
             key=f"visit:{visit.pk}",
             kind="visit",
@@ -89,8 +100,12 @@ def visit_items():
         )
 
 
-def request_items():
-    for request in open_requests().iterator(chunk_size=1000):
+def request_items(due_by: dt.date | None = None):
+    """The open requests; with `due_by`, those due by then and those still waiting to be accepted."""
+    requests = open_requests()
+    if due_by is not None:
+        requests = requests.filter(Q(due_on__lte=due_by) | Q(status=ServiceRequest.Status.SUBMITTED))
+    for request in requests.iterator(chunk_size=1000):
         yield DueItem(
             key=f"request:{request.pk}",
             kind="request",
@@ -102,10 +117,21 @@ def request_items():
         )
 
 
+def users_by_id(ids) -> dict[int, User]:
+    """The users with those ids, each with their unit (where their messages go, who their managers are)."""
+    ids = {pk for pk in ids if pk is not None}
+    return {user.pk: user for user in User.objects.filter(pk__in=ids).select_related("org_unit")} if ids else {}
+
+
 class Escalations:
-    """Who an item is escalated to, looked up once per owner (or per request without one)."""
+    """Who an item is escalated to. For stages and visits, the owner's managers as
+    accounts.selectors.managers_of names them (their unit's active managers other than the owner, else
+    the nearest unit above that has some), from the units and managers read once per sweep."""
 
     def __init__(self):
+        self._units: dict[int, OrgUnit] | None = None
+        self._by_path: dict[str, OrgUnit] = {}
+        self._managers_by_unit: dict[int, list] = {}
         self._by_owner: dict[int, list] = {}
 
     def managers_for(self, item: DueItem) -> list:
@@ -114,5 +140,23 @@ class Escalations:
         if item.owner is None:
             return []
         if item.owner.pk not in self._by_owner:
-            self._by_owner[item.owner.pk] = list(managers_of(item.owner))
+            self._by_owner[item.owner.pk] = self._managers_of(item.owner)
         return self._by_owner[item.owner.pk]
+
+    def _managers_of(self, user) -> list:
+        if self._units is None:
+            self._load()
+        unit = self._units.get(user.org_unit_id)
+        while unit is not None:
+            managers = [m for m in self._managers_by_unit.get(unit.pk, ()) if m.pk != user.pk]
+            if managers:
+                return managers
+            unit = self._by_path.get(unit.path[: -OrgUnit.steplen])
+        return []
+
+    def _load(self):
+        units = list(OrgUnit.objects.all())
+        self._units = {unit.pk: unit for unit in units}
+        self._by_path = {unit.path: unit for unit in units}
+        for manager in User.objects.filter(role=Role.MANAGER, is_active=True, org_unit__isnull=False):
+            self._managers_by_unit.setdefault(manager.org_unit_id, []).append(manager)

@@ -1,10 +1,14 @@
 """The reminder sweeps: find what is due, record each reminder once, deliver what is not yet delivered.
 
-A sweep has two steps. `record` inserts the reminders owed on a day; the database's unique key drops
-those already there, so sweeps may overlap or repeat freely. `deliver_pending` then takes the
-undelivered reminders with one UPDATE that only one process can win for each row, and hands them to
-the notifications (in-app at once; email and group robots through their own tasks), one per reminder
-or one digest when a person has many.
+A sweep has two steps. `record` inserts the reminders owed on a day, claimed for this run's delivery;
+the database's unique key drops those already there, so sweeps may overlap or repeat freely.
+`deliver_pending` then also takes the undelivered reminders no run holds (or whose run stopped) with
+one UPDATE that only one process can win for each row, and hands them to the notifications (in-app at
+once; email and group robots through their own tasks), one per reminder or one digest when a person
+has many, all in a few bulk queries.
+
+Only the items that can owe something today are read: those due by the longest lead time anyone chose,
+and those due or overdue.
 """
 
 import datetime as dt
@@ -15,20 +19,23 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from notifications.models import Notification
-from notifications.selectors import preferences_of
-from notifications.services import notify
+from notifications.selectors import lead_days_of_each, longest_lead_days
+from notifications.services import notify_many
 from servicerequests.models import ServiceRequest
 
 from . import rules, selectors
 from .models import Reminder
 
 logger = logging.getLogger(__name__)
+
+RECORD_BATCH = 1000
+DELIVERY_BATCH = 5000  # reminders delivered in one transaction (whole groups per person)
 
 KINDS = {
     # item kind → (before or due, overdue)
@@ -49,10 +56,11 @@ class SweepResult:
 def sweep(day: dt.date | None = None, *, kinds=("stage", "visit"), now: dt.datetime | None = None) -> SweepResult:
     """Record and deliver the reminders owed on `day` (today by default) for the given kinds of item."""
     day = day or timezone.localdate()
+    token = uuid.uuid4()
     with override(settings.LANGUAGE_CODE):
         drafts = list(owed_reminders(day, kinds, now=now))
-        record(drafts, day)
-        notifications, delivered = deliver_pending()
+        record(drafts, day, claim=token)
+        notifications, delivered = deliver_pending(claim=token)
     result = SweepResult(day, len(drafts), notifications, delivered)
     logger.info("reminder sweep %s %s: %s", day, ",".join(kinds), result)
     return result
@@ -60,56 +68,64 @@ def sweep(day: dt.date | None = None, *, kinds=("stage", "visit"), now: dt.datet
 
 def owed_reminders(day: dt.date, kinds, now: dt.datetime | None = None):
     clock = rules.Clock(day)
-    leads = lead_days_by_user()
+    # No one is reminded earlier than the longest lead time anyone chose: later items are not read.
+    due_by = rules.last_due_date_reminded(clock, longest_lead_days())
     escalations = selectors.Escalations()
+    wording = _wording()
     after = settings.REMINDER_ESCALATE_AFTER_WORKDAYS
     sources = {"stage": selectors.stage_items, "visit": selectors.visit_items, "request": selectors.request_items}
     for kind in kinds:
-        for item in sources[kind]():
+        items = list(sources[kind](due_by))
+        leads = lead_days_of_each(item.owner.pk for item in items if item.owner is not None)
+        for item in items:
             if item.owner is not None and item.owner.is_active:
-                occasion = rules.owner_occasion(item.due_on, clock, leads(item.owner))
+                occasion = rules.owner_occasion(item.due_on, clock, leads[item.owner.pk])
                 if occasion is not None:
-                    yield _owner_reminder(item, occasion)
+                    yield _owner_reminder(item, occasion, wording)
             escalation = rules.escalation_occasion(item.due_on, clock, after)
             if escalation is not None:
                 for manager in escalations.managers_for(item):
-                    yield _escalation(item, escalation, manager)
+                    yield _escalation(item, escalation, manager, wording)
             if kind == "request" and _unaccepted_too_long(item.source, clock, now):
                 for manager in escalations.managers_for(item):
                     yield _unaccepted(item, manager)
 
 
-def _owner_reminder(item, occasion):
+def _wording() -> dict[str, str]:
+    """The reminders' wording in the current language, translated once per sweep rather than per reminder."""
+    return {
+        "before": _("%(item)s还有 %(days)d 个工作日到期"),
+        "due": _("%(item)s今天到期"),
+        "overdue": _("%(item)s已逾期 %(days)d 个工作日"),
+        "due_on": _("到期日期：%(due)s"),
+        "escalation": _("逾期上报：%(item)s已逾期 %(days)d 个工作日"),
+        "escalation_body": _("到期日期：%(due)s；负责人：%(owner)s"),
+    }
+
+
+def _owner_reminder(item, occasion, wording):
     due_kind, overdue_kind = KINDS[item.kind]
-    due = item.due_on.isoformat()
-    if occasion.name == "before":
-        title = _("%(item)s还有 %(days)d 个工作日到期") % {"item": item.label, "days": occasion.workdays}
-        kind = due_kind
-    elif occasion.name == "due":
-        title = _("%(item)s今天到期") % {"item": item.label}
-        kind = due_kind
-    else:
-        title = _("%(item)s已逾期 %(days)d 个工作日") % {"item": item.label, "days": occasion.workdays}
-        kind = overdue_kind
+    kind = overdue_kind if occasion.name == "overdue" else due_kind
+    title = wording[occasion.name] % {"item": item.label, "days": occasion.workdays}
     return Reminder(
-        recipient=item.owner,
+        recipient_id=item.owner.pk,
         key=occasion.key(item.key, item.due_on),
         kind=kind,
         title=title,
-        body=_("到期日期：%(due)s") % {"due": due},
+        body=wording["due_on"] % {"due": item.due_on.isoformat()},
         url=item.url,
         due_on=item.due_on,
     )
 
 
-def _escalation(item, occasion, manager):
+def _escalation(item, occasion, manager, wording):
     owner = str(item.owner) if item.owner is not None else _("未指定")
     return Reminder(
-        recipient=manager,
+        recipient_id=manager.pk,
         key=occasion.key(item.key, item.due_on),
         kind=Notification.Kind.ESCALATION,
-        title=_("逾期上报：%(item)s已逾期 %(days)d 个工作日") % {"item": item.label, "days": occasion.workdays},
-        body=_("到期日期：%(due)s；负责人：%(owner)s") % {"due": item.due_on.isoformat(), "owner": owner},
+        title=wording["escalation"] % {"item": item.label, "days": occasion.workdays},
+        body=wording["escalation_body"] % {"due": item.due_on.isoformat(), "owner": owner},
         url=item.url,
         due_on=item.due_on,
     )
@@ -139,66 +155,78 @@ def _unaccepted(item, manager):
     )
 
 
-def record(drafts, day: dt.date) -> None:
-    """Insert the reminders; those already recorded (same person, same key) are left as they are."""
+def record(drafts, day: dt.date, claim: uuid.UUID | None = None) -> None:
+    """Insert the reminders; those already recorded (same person, same key) are left as they are.
+
+    With `claim`, the rows inserted are at once claimed for delivery by the run holding that token, as
+    `deliver_pending` would claim them; rows recorded earlier keep their own claim."""
+    claimed_at = timezone.now() if claim else None
     for draft in drafts:
         draft.swept_on = day
-    Reminder.objects.bulk_create(drafts, batch_size=500, ignore_conflicts=True)
+        draft.claim, draft.claimed_at = claim, claimed_at
+    Reminder.objects.bulk_create(drafts, batch_size=RECORD_BATCH, ignore_conflicts=True)
 
 
-def deliver_pending() -> tuple[int, int]:
-    """Deliver every recorded reminder not yet delivered, claimed so that each is delivered by one process.
+def deliver_pending(claim: uuid.UUID | None = None) -> tuple[int, int]:
+    """Deliver every recorded reminder not yet delivered, claimed so that each is delivered by one process:
+    those `claim` already holds (recorded by this run) and those no one holds or whose holder stopped.
 
     Returns (notifications sent, reminders delivered).
     """
-    token, now = uuid.uuid4(), timezone.now()
+    token, now = claim or uuid.uuid4(), timezone.now()
     stale = now - dt.timedelta(seconds=settings.JOB_STALE_SECONDS)
     Reminder.objects.filter(notification__isnull=True).filter(Q(claim__isnull=True) | Q(claimed_at__lt=stale)).update(
         claim=token, claimed_at=now
     )
-    claimed = (
+    claimed = list(
         Reminder.objects.filter(claim=token, notification__isnull=True)
-        .select_related("recipient")
         .order_by("recipient_id", "due_on", "id")
+        .values_list("pk", "recipient_id", "kind", "title", "body", "url", "key", named=True)
     )
-    notifications = delivered = 0
-    for _recipient_id, group in itertools.groupby(claimed.iterator(chunk_size=1000), key=lambda r: r.recipient_id):
-        reminders = list(group)
-        notifications += _deliver_to_one(reminders, token)
-        delivered += len(reminders)
-    return notifications, delivered
+    recipients = selectors.users_by_id(r.recipient_id for r in claimed)
+    notifications = 0
+    by_recipient = itertools.groupby(claimed, key=lambda r: r.recipient_id)
+    groups = ((recipients[recipient_id], list(group)) for recipient_id, group in by_recipient)
+    for batch in _batches(groups, DELIVERY_BATCH):
+        notifications += _deliver_batch(batch, token)
+    return notifications, len(claimed)
+
+
+def _batches(groups, size):
+    """Whole (recipient, reminders) groups, gathered until they hold `size` reminders or more."""
+    batch, count = [], 0
+    for recipient, reminders in groups:
+        batch.append((recipient, reminders))
+        count += len(reminders)
+        if count >= size:
+            yield batch
+            batch, count = [], 0
+    if batch:
+        yield batch
 
 
 @transaction.atomic
-def _deliver_to_one(reminders, token) -> int:
-    recipient = reminders[0].recipient
-    if len(reminders) > settings.REMINDER_DIGEST_OVER:
-        lines = "\n".join(f"{number}. {r.title}" for number, r in enumerate(reminders, start=1))
-        notification = notify(
-            recipient,
-            Notification.Kind.DIGEST,
-            _("您有 %(count)d 项待办提醒") % {"count": len(reminders)},
-            body=lines,
-            url="/",
-            key=f"digest:{token}",
-        )
-        Reminder.objects.filter(pk__in=[r.pk for r in reminders], claim=token).update(notification=notification)
-        return 1
-    for reminder in reminders:
-        notification = notify(
-            recipient, reminder.kind, reminder.title, body=reminder.body, url=reminder.url, key=reminder.key
-        )
-        Reminder.objects.filter(pk=reminder.pk, claim=token).update(notification=notification)
-    return len(reminders)
+def _deliver_batch(groups, token) -> int:
+    """One notification per reminder, or one digest for a person with many; each reminder then points to
+    the notification that carried it. `groups` holds (recipient, their reminders). Returns the notifications."""
+    digest_key = f"digest:{token}"
+    drafts, alone, in_digests = [], [], []
+    for recipient, reminders in groups:
+        if len(reminders) > settings.REMINDER_DIGEST_OVER:
+            lines = "\n".join(f"{number}. {r.title}" for number, r in enumerate(reminders, start=1))
+            title = _("您有 %(count)d 项待办提醒") % {"count": len(reminders)}
+            drafts.append(_draft(recipient, Notification.Kind.DIGEST, title, lines, "/", digest_key))
+            in_digests.extend(r.pk for r in reminders)
+        else:
+            drafts.extend(_draft(recipient, r.kind, r.title, r.body, r.url, r.key) for r in reminders)
+            alone.extend(r.pk for r in reminders)
+    notify_many(drafts)
+    # Each notification carries the key of its reminder, or the run's digest key: link them in two updates.
+    for ids, key in ((alone, OuterRef("key")), (in_digests, Value(digest_key))):
+        carrier = Notification.objects.filter(recipient=OuterRef("recipient"), key=key).exclude(key="")
+        Reminder.objects.filter(pk__in=ids, claim=token).update(notification=Subquery(carrier.values("pk")[:1]))
+    return len(drafts)
 
 
-def lead_days_by_user():
-    """The lead times (working days before a due date) each person chose, read once per person."""
-    cache: dict[int, tuple[int, ...]] = {}
-
-    def lead_days(user) -> tuple[int, ...]:
-        if user.pk not in cache:
-            cache[user.pk] = tuple(preferences_of(user).lead_days)
-        return cache[user.pk]
-
-    return lead_days
+def _draft(recipient, kind, title, body, url, key) -> Notification:
+    return Notification(recipient=recipient, kind=kind, title=title, body=body, url=url, key=key)
