@@ -11,11 +11,13 @@ Matching what exists:
   as they are.
 """
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import DataError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.selectors import units_in_scope
@@ -32,8 +34,16 @@ from .cleaning import CellError, clean_text, display, match_key, parse_date, par
 from .columns import ENTERPRISE_COLUMNS, PROJECT_COLUMNS
 from .lookups import Lookups
 
+logger = logging.getLogger(__name__)
+
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 YI = 10000  # 1 亿元 = 10000 万元
+CHUNK = 2500  # new projects created together
+IN_CHUNK = 500  # values in one IN (...) of a look-up
+
+
+def SAVE_FAILED():  # noqa: N802 - a message, translated when used
+    return _("这一行的数据无法保存，请检查数值是否过大、文字是否过长。")
 
 
 class RowProblems(Exception):
@@ -156,6 +166,25 @@ class BaseImporter:
         """Count what a row that was kept did."""
         self.new_enterprises += outcome.new_enterprise
 
+    def import_rows(self, rows, progress=None) -> list:
+        """Import `rows` one by one, each in its own savepoint: [(row, Outcome or [(column key, message)])]."""
+        results = []
+        for done, row in enumerate(rows, start=1):
+            results.append((row, self.import_one(row)))
+            if progress:
+                progress(done, len(rows))
+        return results
+
+    def import_one(self, row):
+        try:
+            with transaction.atomic():
+                return self.import_row(row)
+        except RowProblems as error:
+            return error.problems
+        except (IntegrityError, DataError):
+            logger.info("import: row %s refused by the database", row.number, exc_info=True)
+            return [(None, SAVE_FAILED())]
+
     def find_enterprise(self, name, uscc, uscc_key="uscc", name_key="name"):
         """The enterprise with the USCC, else the one with exactly the name; None when there is none."""
         if uscc:
@@ -203,15 +232,86 @@ PROJECT_FIELD_COLUMNS = {
 INVESTOR_FIELD_COLUMNS = {"name": "investor", "uscc": "uscc", "town": "town"}
 
 
+class NewInvestor:
+    """An investor named in the file and not on record: created with the others before the projects."""
+
+    def __init__(self, number, row, fields):
+        self.number = number  # in the order of the file
+        self.row = row  # the row that named it first
+        self.fields = fields
+        self.name, self.uscc = fields["name"], fields.get("uscc")
+        self.enterprise = None
+
+    @property
+    def key(self):
+        return ("new", self.number)
+
+
+@dataclass
+class RowPlan:
+    """What a row will do once every row has been read: update `existing` or create a project."""
+
+    row: object
+    outcome: Outcome
+    name: str
+    investor: object  # Enterprise or NewInvestor
+    fields: dict
+    columns: dict
+    existing: object = None
+
+
 class ProjectImporter(BaseImporter):
+    """Rows are read and checked first, with the enterprises, the projects they may update and every
+    looked-up name loaded once for the whole file; then the new investors are created together, the
+    updates made one by one, and the new projects created a thousand at a time."""
+
     columns = PROJECT_COLUMNS
 
     def __init__(self, actor):
         super().__init__(actor)
         self.seen = {}  # (enterprise, name, signing date) -> the row that named it first
         self._scope = None
+        self.by_uscc, self.by_name, self.new_investors = {}, {}, []
 
     def import_row(self, row) -> Outcome:
+        """One row alone, as import_rows does it for many."""
+        ((_row, result),) = self.import_rows([row])
+        if isinstance(result, Outcome):
+            return result
+        raise RowProblems(result)
+
+    def import_rows(self, rows, progress=None) -> list:
+        results = {}
+        self._load_investors(rows)
+        plans = []
+        for done, row in enumerate(rows, start=1):
+            try:
+                plans.append(self._plan(row))
+            except RowProblems as error:
+                results[row.number] = error.problems
+            if progress and done % 500 == 0:
+                progress(done, 2 * len(rows))
+        plans = self._match_existing(plans, results)
+        plans = self._create_investors(plans, results)
+        creating = []
+        for plan in plans:
+            if plan.existing is None:
+                creating.append(plan)
+                continue
+            try:
+                with transaction.atomic():
+                    plan.outcome.result = self._update(plan.existing, plan.fields, plan.columns)
+                results[plan.row.number] = plan.outcome
+            except RowProblems as error:
+                results[plan.row.number] = error.problems
+        for start in range(0, len(creating), CHUNK):
+            chunk = creating[start : start + CHUNK]
+            self._create_projects(chunk, results)
+            if progress:
+                progress(len(rows) + (start + len(chunk)) * len(rows) // max(len(creating), 1), 2 * len(rows))
+        return [(row, results[row.number]) for row in rows]
+
+    def _plan(self, row) -> RowPlan:
         cells = Cells(row)
         name = cells.text("name", _("请填写项目名称。"))
         investor = cells.text("investor", _("请填写投资方。"))
@@ -230,11 +330,10 @@ class ProjectImporter(BaseImporter):
         cells.check()
         if values["signing_event"] is not None and values["signed_on"] is None:
             values["signed_on"] = values["signing_event"].date
-        columns = {**PROJECT_FIELD_COLUMNS, "total_investment": total_key}
         outcome = Outcome(CREATED)
-        enterprise = self._investor(outcome, investor, uscc, values["town"])
+        enterprise = self._investor(row, outcome, investor, uscc, values["town"])
         signed_on = values["signed_on"]
-        key = (enterprise.pk, match_key(name), signed_on)
+        key = (enterprise.key if isinstance(enterprise, NewInvestor) else enterprise.pk, match_key(name), signed_on)
         if key in self.seen:
             raise RowProblems(
                 [(None, _("与第 %(row)d 行是同一项目（投资方、项目名称和签约日期都相同）。") % {"row": self.seen[key]})]
@@ -242,25 +341,148 @@ class ProjectImporter(BaseImporter):
         self.seen[key] = row.number
         fields = {name: value for name, value in values.items() if value not in (None, "")}
         fields["total_investment"] = total
-        existing = self._existing(enterprise, name, signed_on)
-        if existing is not None:
-            outcome.result = self._update(existing, fields, columns)
-            return outcome
-        fields.setdefault("leading_unit", self._default_leading_unit(values["town"]))
-        if fields["leading_unit"] is None:
-            raise RowProblems(
-                [("leading_unit", _("无法确定牵头单位：请填写“牵头单位”列，或填写您管辖范围内的落地街镇。"))]
+        columns = {**PROJECT_FIELD_COLUMNS, "total_investment": total_key}
+        return RowPlan(row, outcome, name, enterprise, fields, columns)
+
+    def _load_investors(self, rows):
+        """The enterprises the rows name, by USCC and by name, in a query per few hundred rows."""
+        usccs, names = set(), set()
+        for row in rows:
+            try:
+                usccs.add(parse_uscc(row.values["uscc"]))
+            except (KeyError, CellError):
+                pass
+            names.update(name_variants(clean_text(row.values.get("investor"))))
+        usccs.discard("")
+        for chunk in _chunks(sorted(usccs)):
+            self.by_uscc.update((e.uscc, e) for e in Enterprise.objects.filter(uscc__in=chunk))
+        for chunk in _chunks(sorted(names)):
+            for enterprise in Enterprise.objects.filter(name__in=chunk).order_by("pk"):
+                self.by_name.setdefault(enterprise.name, []).append(enterprise)
+
+    def _investor(self, row, outcome, name, uscc, town):
+        """The investor of the row as find_enterprise finds it, among the enterprises on record and those
+        the rows above will create; else a new one."""
+        if uscc and uscc in self.by_uscc:
+            return self.by_uscc[uscc]
+        same_name = list(dict.fromkeys(e for variant in name_variants(name) for e in self.by_name.get(variant, ())))
+        same_name.sort(key=lambda e: (1, e.number) if isinstance(e, NewInvestor) else (0, e.pk))
+        if same_name:
+            found = same_name[0]
+            if uscc and found.uscc and found.uscc != uscc:
+                raise RowProblems(
+                    [("uscc", _("系统中已有名为“%(name)s”的企业，但统一社会信用代码不同，请核对。") % {"name": name})]
+                )
+            if len(same_name) > 1 and not uscc:
+                raise RowProblems(
+                    [
+                        (
+                            "investor",
+                            _("系统中有多家名为“%(name)s”的企业，请填写统一社会信用代码以区分。") % {"name": name},
+                        )
+                    ]
+                )
+            return found
+        fields = {"name": name, "registration_type": RegistrationType.PRIVATE, "town": town}
+        if uscc:
+            fields["uscc"] = uscc
+        investor = NewInvestor(len(self.new_investors), row, fields)
+        self.new_investors.append(investor)
+        if uscc:
+            self.by_uscc[uscc] = investor
+        self.by_name.setdefault(name, []).append(investor)
+        outcome.new_enterprise = True  # its registration type is the default
+        return investor
+
+    def _match_existing(self, plans, results) -> list:
+        """Find the project each row updates: the one the importer sees with the same investor, name and
+        signing date. Rows that create one get their leading unit."""
+        known = [plan for plan in plans if not isinstance(plan.investor, NewInvestor)]
+        existing = {}
+        for chunk in _chunks(known):
+            found = visible_projects(self.actor).filter(
+                enterprise_id__in={plan.investor.pk for plan in chunk}, name__in={plan.name for plan in chunk}
             )
-        call_service(
-            project_services.create_project,
-            columns,
-            Project,
-            actor=self.actor,
-            name=name,
-            enterprise=enterprise,
-            **fields,
-        )
-        return outcome
+            for project in found.order_by("pk"):
+                existing.setdefault((project.enterprise_id, project.name, project.signed_on), []).append(project)
+        kept = []
+        for plan in plans:
+            key = (getattr(plan.investor, "pk", None), plan.name, plan.fields.get("signed_on"))
+            matches = existing.get(key, []) if not isinstance(plan.investor, NewInvestor) else []
+            if len(matches) > 1:
+                results[plan.row.number] = [
+                    ("name", _("系统中有多个相同的项目（投资方、项目名称和签约日期都相同），无法确定更新哪一个。"))
+                ]
+                continue
+            if matches:
+                plan.existing = matches[0]
+            else:
+                plan.fields.setdefault("leading_unit", self._default_leading_unit(plan.fields.get("town")))
+                if plan.fields["leading_unit"] is None:
+                    results[plan.row.number] = [
+                        ("leading_unit", _("无法确定牵头单位：请填写“牵头单位”列，或填写您管辖范围内的落地街镇。"))
+                    ]
+                    continue
+            kept.append(plan)
+        return kept
+
+    def _create_investors(self, plans, results) -> list:
+        """Create the new investors together; a row whose investor is refused gets the refusal."""
+        if not self.new_investors:
+            return plans
+        refused = {}
+        try:
+            created = company_services.create_enterprises(
+                actor=self.actor, items=[investor.fields for investor in self.new_investors], allow_duplicate=True
+            )
+        except company_services.EnterprisesRefused as error:
+            refused = {
+                self.new_investors[index]: service_problems(problem, INVESTOR_FIELD_COLUMNS, Enterprise)
+                for index, problem in error.errors.items()
+            }
+            created = []
+        except PermissionDeniedError as error:
+            refused = {investor: [(None, error.message)] for investor in self.new_investors}
+            created = []
+        for investor, enterprise in zip(self.new_investors, created, strict=False):
+            investor.enterprise = enterprise
+        if created:
+            by_row = {plan.row.number: plan for plan in plans}
+            similar = company_services.possible_duplicates_among(actor=self.actor, enterprises=created)
+            for investor, found in zip(self.new_investors, similar, strict=True):
+                first = by_row.get(investor.row.number)
+                if found and first is not None:
+                    first.outcome.warnings.append(("investor", duplicates_warning(investor.enterprise.name, found)))
+        kept = []
+        for plan in plans:
+            if isinstance(plan.investor, NewInvestor):
+                if plan.investor in refused:
+                    results[plan.row.number] = refused[plan.investor]
+                    continue
+                plan.investor = plan.investor.enterprise
+            kept.append(plan)
+        return kept
+
+    def _create_projects(self, plans, results):
+        items = [{"name": plan.name, "enterprise": plan.investor, **plan.fields} for plan in plans]
+        try:
+            with transaction.atomic():
+                project_services.create_projects(actor=self.actor, items=items)
+        except project_services.ProjectsRefused as refused:
+            for index, error in refused.errors.items():
+                results[plans[index].row.number] = service_problems(error, plans[index].columns, Project)
+            return
+        except PermissionDeniedError as error:
+            for plan in plans:
+                results[plan.row.number] = [(None, error.message)]
+            return
+        except (IntegrityError, DataError):
+            logger.info("import: rows %s to %s refused by the database", plans[0].row.number, exc_info=True)
+            for plan in plans:
+                results[plan.row.number] = [(None, SAVE_FAILED())]
+            return
+        for plan in plans:
+            results[plan.row.number] = plan.outcome
 
     def _total_investment(self, cells):
         if "total_investment" in cells.values:
@@ -274,29 +496,6 @@ class ProjectImporter(BaseImporter):
                 return None, "total_investment_yi"
         cells.problem("total_investment", _("请填写总投资。"))
         return None, "total_investment"
-
-    def _investor(self, outcome, name, uscc, town) -> Enterprise:
-        enterprise = self.find_enterprise(name, uscc, name_key="investor")
-        if enterprise is not None:
-            return enterprise
-        fields = {"name": name, "registration_type": RegistrationType.PRIVATE, "town": town}
-        if uscc:
-            fields["uscc"] = uscc
-        enterprise = self.create_enterprise(outcome, INVESTOR_FIELD_COLUMNS, "investor", **fields)
-        outcome.new_enterprise = True  # its registration type is the default
-        return enterprise
-
-    def _existing(self, enterprise, name, signed_on):
-        matches = list(
-            visible_projects(self.actor)
-            .filter(enterprise=enterprise, name=name, signed_on=signed_on)
-            .order_by("pk")[:2]
-        )
-        if len(matches) > 1:
-            raise RowProblems(
-                [("name", _("系统中有多个相同的项目（投资方、项目名称和签约日期都相同），无法确定更新哪一个。"))]
-            )
-        return matches[0] if matches else None
 
     def _update(self, project, fields, columns) -> str:
         # The leading unit and the officer change hands only through a manager's transfer or
@@ -317,6 +516,12 @@ class ProjectImporter(BaseImporter):
             return town
         unit = self.actor.org_unit
         return unit if unit is not None and unit.is_promotion_body else None
+
+
+def _chunks(items, size=IN_CHUNK):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 # --- Enterprises ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ units they may lead from.
 """
 
 import datetime
+import functools
 import re
 
 from django.utils.translation import gettext as _
@@ -34,11 +35,14 @@ class Named:
 
     def __init__(self, objects, names):
         self.entries = [(match_key(name), obj) for obj in objects for name in names(obj) if name]
+        self.exact = {}
+        for name, obj in self.entries:
+            self.exact.setdefault(name, []).append(obj)
 
     def find(self, text, partial=True):
         """(object, None) when found; (None, candidates) otherwise."""
         key = match_key(text)
-        exact = _unique(obj for name, obj in self.entries if name == key)
+        exact = _unique(self.exact.get(key, ()))
         if exact:
             return exact
         if not partial or len(key) < MIN_PARTIAL:
@@ -48,6 +52,25 @@ class Named:
             if found:
                 return found
         return None, []
+
+
+def once_per_text(find):
+    """The answer for a cell's text (or its error) is kept for the rest of the run."""
+
+    @functools.wraps(find)
+    def lookup(self, text):
+        key = (find.__name__, type(text), text)
+        if key not in self._found:
+            try:
+                self._found[key] = (find(self, text), None)
+            except CellError as error:
+                self._found[key] = (None, str(error))
+        found, message = self._found[key]
+        if message is not None:
+            raise CellError(message)
+        return found
+
+    return lookup
 
 
 def _unique(objects):
@@ -60,11 +83,13 @@ def _unique(objects):
 
 
 class Lookups:
-    """The lookups of one import run, each loaded once."""
+    """The lookups of one import run, each loaded once; a cell's text is looked up once per run, as a
+    sheet repeats the same towns, chains, events and officers on every row."""
 
     def __init__(self, actor):
         self.actor = actor
         self._cache = {}
+        self._found = {}
 
     def _named(self, name, load):
         if name not in self._cache:
@@ -80,6 +105,7 @@ class Lookups:
             raise CellError(ambiguous % {"value": display(text), "candidates": names})
         raise CellError(not_found % {"value": display(text)})
 
+    @once_per_text
     def industry_chain(self, text):
         named = self._named("chains", lambda: Named(IndustryChain.objects.all(), lambda c: (c.code, c.name)))
         return self._find(
@@ -89,6 +115,7 @@ class Lookups:
             _("“%(value)s”可以指多个产业链（%(candidates)s），请写全名。"),
         )
 
+    @once_per_text
     def qualifications(self, text):
         named = self._named("qualifications", lambda: Named(Qualification.objects.all(), lambda q: (q.code, q.name)))
         parts = [part for part in _LIST_SEPARATORS.split(str(text)) if part]
@@ -102,6 +129,7 @@ class Lookups:
             for part in parts
         ]
 
+    @once_per_text
     def town(self, text):
         named = self._named("towns", lambda: Named(landing_areas(), lambda u: (u.name,)))
         return self._find(
@@ -111,6 +139,7 @@ class Lookups:
             _("“%(value)s”可以指多个街镇或园区（%(candidates)s），请写全名。"),
         )
 
+    @once_per_text
     def leading_unit(self, text):
         named = self._named(
             "leading_units", lambda: Named(units_in_scope(self.actor, promotion_bodies()), lambda u: (u.name,))
@@ -122,6 +151,7 @@ class Lookups:
             _("“%(value)s”可以指多个单位（%(candidates)s），请写全名。"),
         )
 
+    @once_per_text
     def staff(self, text):
         """A member of staff within the importer's scope, by full name or user name, never by a part."""
         named = self._named(
@@ -138,6 +168,7 @@ class Lookups:
             raise CellError(_("有多名工作人员名为“%(value)s”，请改填用户名。") % {"value": display(text)})
         raise CellError(_("您的管辖范围内没有名为“%(value)s”的工作人员。") % {"value": display(text)})
 
+    @once_per_text
     def signing_event(self, text):
         """A signing event by its name, or by its date when the cell holds one."""
         try:
@@ -167,6 +198,7 @@ class Lookups:
             % {"value": day.isoformat(), "candidates": "、".join(e.name for e in events[:5])}
         )
 
+    @once_per_text
     def registration_type(self, text):
         key = match_key(text)
         for value, label in RegistrationType.choices:

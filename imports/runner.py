@@ -1,7 +1,8 @@
 """Running a claimed import job: read the sheet, try every row through the services, keep all or nothing.
 
-Every row is tried inside one transaction, each in its own savepoint, so that a bad row is reported
-and the next rows are still checked against everything before them. At the end the transaction
+Every row is tried inside one transaction (by the importer: row by row in savepoints, or all rows
+checked first and written together), so that a bad row is reported and the next rows are still
+checked against everything before them. At the end the transaction
 commits only when no row failed and this is not a dry run; the job's finishing UPDATE, guarded by
 the run's claim, is part of that same transaction, so a run that lost its claim to another (its
 worker presumed dead) writes nothing, and an import can never be applied twice.
@@ -16,12 +17,12 @@ import threading
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, DataError, IntegrityError, connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.utils.translation import gettext as _
 
 from common.jobs import fail, finish, heartbeat
 
-from .importers import CREATED, IMPORTERS, UPDATED, RowProblems
+from .importers import CREATED, IMPORTERS, UPDATED, Outcome
 from .marking import marked_workbook
 from .reading import read_sheet
 from .report import Report
@@ -117,10 +118,11 @@ def run(job) -> bool:
 def _import_rows(job, importer, sheet, report, pulse) -> bool:
     """Try every row; commit together with the job's finish when all went well. True: committed."""
     with transaction.atomic():
-        total = len(sheet.rows)
-        for done, row in enumerate(sheet.rows, start=1):
-            _import_row(importer, sheet, row, report)
-            pulse.check(READING_SHARE + (99 - READING_SHARE) * done / total)
+        results = importer.import_rows(
+            sheet.rows, lambda done, total: pulse.check(READING_SHARE + (99 - READING_SHARE) * done / max(total, 1))
+        )
+        for row, result in results:
+            _report_row(importer, sheet, row, result, report)
         for message in importer.summary_warnings():
             report.warn(None, None, message)
         if report.errors or job.dry_run:
@@ -131,24 +133,17 @@ def _import_rows(job, importer, sheet, report, pulse) -> bool:
     return True
 
 
-def _import_row(importer, sheet, row, report):
-    try:
-        with transaction.atomic():
-            outcome = importer.import_row(row)
-    except RowProblems as error:
-        for key, message in error.problems:
+def _report_row(importer, sheet, row, result, report):
+    if not isinstance(result, Outcome):
+        for key, message in result:
             report.error(row.number, sheet.column(key) if key else None, message)
         return
-    except (IntegrityError, DataError):
-        logger.info("import: row %s refused by the database", row.number, exc_info=True)
-        report.error(row.number, None, _("这一行的数据无法保存，请检查数值是否过大、文字是否过长。"))
-        return
-    importer.record(outcome)
-    for key, message in outcome.warnings:
+    importer.record(result)
+    for key, message in result.warnings:
         report.warn(row.number, sheet.column(key) if key else None, message)
-    if outcome.result == CREATED:
+    if result.result == CREATED:
         report.created += 1
-    elif outcome.result == UPDATED:
+    elif result.result == UPDATED:
         report.updated += 1
     else:
         report.skipped += 1

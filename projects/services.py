@@ -8,7 +8,7 @@ names its actor and, where there is one, its reason.
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.db.models.functions import Length
 from django.utils import timezone
@@ -20,6 +20,7 @@ from common.exceptions import PermissionDeniedError, ServiceError
 from common.services import by_actor as _record
 from common.services import check_version, validate_model
 from common.uploads import original_name, validate_upload
+from workdays.calendar import Calendar
 
 from . import planning
 from .models import (
@@ -82,41 +83,257 @@ def _check_project(project: Project):
     validate_model(project, exclude=["code", "current_stage"])
 
 
-@transaction.atomic
 def create_project(*, actor: User, team=(), stage_types=None, **fields) -> Project:
     """Create a project with its whole stage plan and due dates.
 
     A project with a signing date starts past 洽谈 and 签约: both are finished on that date.
     """
+    try:
+        return create_projects(actor=actor, items=[{**fields, "team": team}], stage_types=stage_types)[0]
+    except ProjectsRefused as refused:
+        raise refused.errors[0] from None
+
+
+class ProjectsRefused(ServiceError):
+    """Some of the projects given to create_projects break a rule; `errors` maps their index to the
+    ServiceError create_project would have raised. Nothing was written."""
+
+    def __init__(self, errors: dict):
+        self.errors = errors
+        super().__init__([message for error in errors.values() for message in error.messages])
+
+
+@transaction.atomic
+def create_projects(*, actor: User, items: list[dict], stage_types=None) -> list[Project]:
+    """Create many projects at once, each as create_project does: its fields checked, its code, its
+    whole stage plan with due dates, its current stage and the history of all of them. `items` are
+    dicts of the projects' fields (and `team`). A few statements for the lot, whatever their number.
+
+    Raises ProjectsRefused naming every item refused; then nothing is written.
+    """
     if actor is not None and not can_edit_project(actor, None):
         raise PermissionDeniedError(_("您没有创建项目的权限。"))
-    project = Project(**fields)
-    _check_project(project)
-    year = (project.signed_on or today()).year
+    items = [dict(item) for item in items]
+    teams = [item.pop("team", None) or () for item in items]
+    projects = [Project(**item) for item in items]
+    errors = field_errors(projects, exclude=("code", "current_stage"))
+    if errors:
+        raise ProjectsRefused(errors)
+    stage_types = list(stage_types or StageType.objects.order_by("order"))
+    plans = _StagePlans(stage_types)
+    for project in projects:
+        project.current_stage_id = plans.current_stage(project.signed_on)
+    explicit = [bool(item.get("code")) for item in items]
     for attempt in range(5):
-        project.code = fields.get("code") or _next_code(year)
+        _assign_codes(projects, explicit)
         try:
             with transaction.atomic():
-                _record(project, actor, _("创建项目")).save()
+                Project.objects.bulk_create(projects)
             break
         except IntegrityError:
-            if fields.get("code") or attempt == 4:
-                raise ServiceError({"code": [_("项目编号 %(code)s 已存在。") % {"code": project.code}]}) from None
-    if team:
-        project.team.set(team)
-    stage_types = list(stage_types or StageType.objects.order_by("order"))
-    stages = [ProjectStage(project=project, stage_type=t, owner=project.officer) for t in stage_types]
-    for stage in stages:
-        _record(stage, actor).save()
-    if project.signed_on:
-        for stage in stages:
-            if stage.stage_type.code in ("negotiation", "signing"):
-                stage.status = ProjectStage.Status.DONE
-                stage.started_on = stage.started_on or project.signed_on
-                stage.finished_on = project.signed_on
-                _record(stage, actor, _("按签约日期完成")).save()
-    _replan(project, actor)
-    return project
+            # A rule the database enforces (its check constraints), else codes taken meanwhile.
+            errors = _rule_errors(projects, exclude=("code", "current_stage"))
+            if errors:
+                raise ProjectsRefused(errors) from None
+            taken = set(Project.objects.filter(code__in=[p.code for p in projects]).values_list("code", flat=True))
+            refused = [i for i, p in enumerate(projects) if p.code in taken and (explicit[i] or attempt == 4)]
+            if refused:
+                raise ProjectsRefused(
+                    {
+                        index: ServiceError(
+                            {"code": [_("项目编号 %(code)s 已存在。") % {"code": projects[index].code}]}
+                        )
+                        for index in refused
+                    }
+                ) from None
+            if attempt == 4:
+                raise
+    ids = [project.pk for project in projects]
+    _copy_into_history(Project, "id", ids, actor, _("创建项目"))
+    for project, team in zip(projects, teams, strict=True):
+        if team:
+            project.team.set(team)
+    plans.insert_stages(projects)
+    _copy_into_history(
+        ProjectStage, "project_id", ids, actor, "", done_reason=_("按签约日期完成"), done=ProjectStage.Status.DONE
+    )
+    return projects
+
+
+def field_errors(instances, exclude=()) -> dict:
+    """{index: ServiceError} as validate_model would raise for each of many new instances of one model,
+    without a query per instance: foreign keys and unique fields are checked for all at once; the check
+    constraints are left to the database when the rows are inserted (see _rule_errors)."""
+    if not instances:
+        return {}
+    model = type(instances[0])
+    foreign_keys = [f for f in model._meta.concrete_fields if f.is_relation and f.name not in exclude]
+    unique = [f for f in model._meta.concrete_fields if f.unique and not f.primary_key and f.name not in exclude]
+    excluded = [*exclude, *(f.name for f in foreign_keys)]
+    errors = {}
+    for index, instance in enumerate(instances):
+        try:
+            instance.full_clean(exclude=excluded, validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            errors[index] = dict(error.message_dict)
+    for field in unique:
+        values = [getattr(instance, field.attname) for instance in instances]
+        taken = set(
+            model._default_manager.filter(**{f"{field.attname}__in": {v for v in values if v is not None}}).values_list(
+                field.attname, flat=True
+            )
+        )
+        first = {}
+        for index, value in enumerate(values):
+            if value is None or (value not in taken and first.setdefault(value, index) == index):
+                continue
+            message = instances[index].unique_error_message(model, (field.name,))
+            errors.setdefault(index, {}).setdefault(field.name, []).extend(message.messages)
+    for field in foreign_keys:
+        values = {getattr(instance, field.attname) for instance in instances} - {None}
+        target = field.remote_field
+        existing = set(
+            target.model._base_manager.filter(**{f"{target.field_name}__in": values})
+            .complex_filter(field.get_limit_choices_to())
+            .values_list(target.field_name, flat=True)
+        )
+        for index, instance in enumerate(instances):
+            value = getattr(instance, field.attname)
+            if value in existing:
+                continue
+            try:
+                field.validate(value, instance)  # a blank one, or one that is not there: the usual message
+            except ValidationError as error:
+                errors.setdefault(index, {}).setdefault(field.name, []).extend(error.messages)
+    return {index: ServiceError(found) for index, found in errors.items()}
+
+
+def _rule_errors(instances, exclude=()) -> dict:
+    """Each instance checked alone by validate_model, to find those the database refused."""
+    errors = {}
+    for index, instance in enumerate(instances):
+        try:
+            validate_model(instance, exclude=list(exclude))
+        except ServiceError as error:
+            errors[index] = error
+    return errors
+
+
+def _assign_codes(projects, explicit):
+    """Number the projects of each signing year (of this year when unsigned) after the last code."""
+    following = {}
+    for project, given in zip(projects, explicit, strict=True):
+        if given:
+            continue
+        year = (project.signed_on or today()).year
+        if year not in following:
+            following[year] = int(_next_code(year).rsplit("-", 1)[1])
+        project.code = f"JD-{year}-{following[year]:04d}"
+        following[year] += 1
+
+
+class _StagePlans:
+    """The stage plan of a new project depends only on its signing date: computed once per date."""
+
+    def __init__(self, stage_types):
+        self.stage_types = stage_types
+        self.calendar = None
+        self._plans = {}
+
+    def _plan(self, signed_on):
+        if signed_on not in self._plans:
+            stages = [ProjectStage(pk=index, stage_type=t) for index, t in enumerate(self.stage_types)]
+            if signed_on:
+                for stage in stages:
+                    if stage.stage_type.code in ("negotiation", "signing"):
+                        stage.status = ProjectStage.Status.DONE
+                        stage.started_on = stage.finished_on = signed_on
+            if self.calendar is None:
+                year = (signed_on or today()).year
+                self.calendar = Calendar(year, year + 2)
+            planned = planning.plan(stages, None, self.calendar)
+            for stage in stages:
+                due = planned.get(stage.pk)
+                if due is not None:
+                    stage.due_on, stage.due_is_provisional = due.due_on, due.provisional
+            current = next((s for s in stages if s.status not in CLOSED), None) or (stages[-1] if stages else None)
+            self._plans[signed_on] = (stages, current.stage_type_id if current else None)
+        return self._plans[signed_on]
+
+    def current_stage(self, signed_on):
+        return self._plan(signed_on)[1]
+
+    def insert_stages(self, projects):
+        """The stages of all `projects` from their plans: on PostgreSQL in one statement that joins each
+        project to its plan (arrays), elsewhere by bulk_create."""
+        if connection.vendor != "postgresql":
+            ProjectStage.objects.bulk_create([s for p in projects for s in self._stages_of(p)], batch_size=500)
+            return
+        numbers = {signed_on: number for number, signed_on in enumerate(self._plans)}
+        plan_rows = [(numbers[signed_on], stage) for signed_on, (stages, _c) in self._plans.items() for stage in stages]
+        now = timezone.now()
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(ProjectStage._meta.db_table)} (project_id, owner_id, stage_type_id, status, "
+                "due_on, due_is_provisional, started_on, finished_on, notes, skip_reason, reopen_reason, "
+                "created_at, updated_at) "
+                "SELECT p.project_id, p.owner_id, t.stage_type_id, t.status, t.due_on, t.provisional, t.started_on, "
+                "t.finished_on, '', '', '', %s, %s "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::integer[]) AS p(project_id, owner_id, plan) "
+                "JOIN unnest(%s::integer[], %s::bigint[], %s::varchar[], %s::date[], %s::boolean[], %s::date[], "
+                "%s::date[]) AS t(plan, stage_type_id, status, due_on, provisional, started_on, finished_on) "
+                "ON t.plan = p.plan",
+                [
+                    now,
+                    now,
+                    [p.pk for p in projects],
+                    [p.officer_id for p in projects],
+                    [numbers[p.signed_on] for p in projects],
+                    [number for number, _s in plan_rows],
+                    [s.stage_type_id for _n, s in plan_rows],
+                    [s.status for _n, s in plan_rows],
+                    [s.due_on for _n, s in plan_rows],
+                    [s.due_is_provisional for _n, s in plan_rows],
+                    [s.started_on for _n, s in plan_rows],
+                    [s.finished_on for _n, s in plan_rows],
+                ],
+            )
+
+    def _stages_of(self, project):
+        for template in self._plan(project.signed_on)[0]:
+            yield ProjectStage(
+                project_id=project.pk,
+                stage_type_id=template.stage_type_id,
+                owner_id=project.officer_id,
+                status=template.status,
+                started_on=template.started_on,
+                finished_on=template.finished_on,
+                due_on=template.due_on,
+                due_is_provisional=template.due_is_provisional,
+            )
+
+
+def _copy_into_history(model, column, ids, actor, reason, done_reason=None, done=None):
+    """The creation records of django-simple-history for the rows of `model` whose `column` is in `ids`,
+    copied from the rows as stored (what a save's post_save handler records, one statement per chunk).
+    Rows whose status is `done` carry `done_reason`, the others `reason`."""
+    history = model.history.model
+    quote = connection.ops.quote_name
+    tracked = ", ".join(quote(f.column) for f in history.tracked_fields)
+    reason_sql, reason_params = "%s", [str(reason) or None]
+    if done_reason is not None:
+        reason_sql = "CASE WHEN status = %s THEN %s ELSE %s END"
+        reason_params = [done, str(done_reason), str(reason) or None]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(history._meta.db_table)} ({tracked}, history_date, history_change_reason, "
+                f"history_type, history_user_id) SELECT {tracked}, %s, {reason_sql}, '+', %s "
+                f"FROM {quote(model._meta.db_table)} WHERE {quote(column)} IN ({', '.join(['%s'] * len(chunk))})",
+                [timezone.now(), *reason_params, actor.pk if actor is not None else None, *chunk],
+            )
 
 
 def update_project(*, actor: User, project: Project, expected_version: int | None = None, team=None, **fields):
