@@ -4,8 +4,10 @@ import psycopg
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from .api_figure import project_list_api
 from .export_figure import export_projects
 from .harness import Figure, median_seconds
+from .import_figure import import_rows
 from .pages_figure import pages
 from .sweep_figure import reminder_sweep
 
@@ -182,4 +184,4 @@ def pipeline_by_chain(scale: str, url: str) -> list[Figure]:
     ]
 
 
-ALL = [pipeline_by_chain, export_projects, reminder_sweep, pages]
+ALL = [project_list_api, pipeline_by_chain, export_projects, reminder_sweep, import_rows, pages]

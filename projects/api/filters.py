@@ -15,7 +15,8 @@ class ProjectFilter(django_filters.FilterSet):
         method="search", label=_("搜索项目名称、编号、投资方名称或统一社会信用代码"), max_length=100
     )
     stage = django_filters.CharFilter(field_name="current_stage__code", label=_("当前阶段代码"), max_length=32)
-    status = django_filters.MultipleChoiceFilter(choices=Project.Status.choices, label=_("项目状态"))
+    # A column of the project itself: no join to fan out, so no DISTINCT (it cost the list ~0.1 s at scale S).
+    status = django_filters.MultipleChoiceFilter(choices=Project.Status.choices, distinct=False, label=_("项目状态"))
     priority = django_filters.ChoiceFilter(choices=Project.Priority.choices, label=_("项目等级"))
     industry_chain = django_filters.CharFilter(field_name="industry_chain__code", label=_("产业链代码"), max_length=32)
     town = django_filters.ModelChoiceFilter(queryset=OrgUnit.objects.all(), label=_("落地街镇或园区"))
