@@ -8,39 +8,59 @@ all projects of the selection, terminated ones included:
 """
 
 import datetime
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum, Value
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import OrgUnit
 from accounts.selectors import is_staff_member
-from projects.models import Project, ProjectStage, StageType
+from companies.models import IndustryChain
+from projects.models import Project, ProjectStage, SigningEvent, StageType
 from projects.selectors import first_marked_orders, furthest_done_order, has_overdue_stage, ratio
 from workdays import calendar
 
 ZERO = Decimal("0.00")
 
 
+def _chains(ids) -> dict:
+    return {c.pk: (c.code, c.name, c.order) for c in IndustryChain.objects.filter(pk__in=ids)}
+
+
+def _units(ids) -> dict:
+    return {u.pk: (u.pk, u.name, u.path) for u in OrgUnit.objects.filter(pk__in=ids)}
+
+
+def _events(ids) -> dict:
+    return {e.pk: (e.pk, e.name, e.date) for e in SigningEvent.objects.filter(pk__in=ids)}
+
+
+def _years(years) -> dict:
+    return {year: (year, year, year) for year in years}
+
+
 @dataclass(frozen=True)
 class Grouping:
-    key: str
-    label: str | None
-    sort: str
-    annotate: dict = field(default_factory=dict)
+    """Projects grouped by `field` (a column of the project, or an annotation); `describe` gives, for the
+    values found, each one's (key shown, label, sort value)."""
+
+    field: str
+    describe: Callable
+    annotate: dict = dataclass_field(default_factory=dict)
 
 
 GROUPINGS = {
-    "industry_chain": Grouping("industry_chain__code", "industry_chain__name", "industry_chain__order"),
-    "town": Grouping("town_id", "town__name", "town__path"),
-    "leading_unit": Grouping("leading_unit_id", "leading_unit__name", "leading_unit__path"),
-    "signing_event": Grouping("signing_event_id", "signing_event__name", "signing_event__date"),
-    "signing_year": Grouping("signed_year", None, "signed_year", {"signed_year": ExtractYear("signed_on")}),
+    "industry_chain": Grouping("industry_chain_id", _chains),
+    "town": Grouping("town_id", _units),
+    "leading_unit": Grouping("leading_unit_id", _units),
+    "signing_event": Grouping("signing_event_id", _events),
+    "signing_year": Grouping("signed_year", _years, {"signed_year": ExtractYear("signed_on")}),
 }
-# No grouping: every project in one group, keyed by a constant.
-TOTAL = Grouping("report_total", None, "report_total", {"report_total": Value(0)})
 
 
 def can_view_reports(user) -> bool:
@@ -78,37 +98,80 @@ def _metrics(today):
 def pipeline_report(
     projects, group_by: str | None = None, today: datetime.date | None = None, *, with_durations: bool = True
 ) -> dict:
-    """The report for `projects` (a queryset the caller may see), grouped by `group_by` or not at all.
-    The stage durations do not depend on the grouping: a caller showing several groupings of the same
-    projects asks for them once (with_durations=False for the others: "durations" is then None).
+    """The report for `projects` (a queryset the caller may see), grouped by `group_by` or not at all."""
+    return pipeline_reports(projects, [group_by], today, with_durations=with_durations)[group_by]
 
-    A constant number of queries however many projects or groups: the stage types, one grouped
-    query for the figures, one for the current stages, and the stage durations (see below). The
-    figures are grouped by each project's furthest finished stage as well, so that one correlated
-    subquery per project answers all three "past the stage" counts (summed up here).
+
+def pipeline_reports(projects, group_bys, today: datetime.date | None = None, *, with_durations: bool = True) -> dict:
+    """The report for `projects` (a queryset the caller may see) grouped by each of `group_bys` (None:
+    not grouped), keyed by it. The stage durations do not depend on the grouping; with_durations=False
+    leaves them out ("durations" is then None).
+
+    A constant number of queries however many projects, groups or groupings: the stage types, one
+    query for the figures grouped by every grouping's column at once and by each project's furthest
+    finished stage (one correlated subquery per project answers all three "past the stage" counts),
+    one for the current stages, one per grouping for its labels, and the stage durations (see below).
+    The groupings are summed up from those rows here.
     """
     today = today or timezone.localdate()
-    grouping = GROUPINGS[group_by] if group_by else TOTAL
+    groupings = {group_by: GROUPINGS[group_by] for group_by in group_bys if group_by}
     # Re-selected by id, so that the filters' annotations and DISTINCT never reach the GROUP BY.
     selection = Project.objects.filter(pk__in=projects.order_by().values("pk"))
+    annotated = selection.annotate(**{k: v for g in groupings.values() for k, v in g.annotate.items()})
+    columns = list(dict.fromkeys(g.field for g in groupings.values()))
     stage_types = list(StageType.objects.order_by("order"))
     marks = first_marked_orders(stage_types)
 
-    grouped = selection.annotate(**grouping.annotate, furthest=furthest_done_order())
-    fields = [grouping.key, grouping.sort] + ([grouping.label] if grouping.label else [])
-    rows: dict = {}
-    for row in grouped.values(*fields, "furthest").annotate(**_metrics(today)).order_by():
-        key = row[grouping.key]
-        group = rows.setdefault(
-            key,
-            {
-                "_key": key,
-                "_label": row[grouping.label] if grouping.label else key,
-                "_sort": row[grouping.sort],
-                **dict.fromkeys(COUNTS, 0),
-                **dict.fromkeys(SUMS, ZERO),
-            },
-        )
+    rows = list(
+        annotated.annotate(furthest=furthest_done_order())
+        .values(*columns, "furthest")
+        .annotate(**_metrics(today))
+        .order_by()
+    )
+    stage_rows = list(
+        annotated.values(*columns, "current_stage_id")
+        .annotate(n=Count("pk"), amount=Sum("total_investment"))
+        .order_by()
+    )
+    reports = {}
+    for group_by in group_bys:
+        grouping = groupings.get(group_by)
+        key_of = (lambda row: "total") if grouping is None else (lambda row, f=grouping.field: row[f])
+        sums = _summed(rows, key_of, marks)
+        by_stage = {}
+        for row in stage_rows:
+            found = by_stage.setdefault((key_of(row), row["current_stage_id"]), {"n": 0, "amount": ZERO})
+            found["n"] += row["n"]
+            found["amount"] += row["amount"] or ZERO
+        if grouping is None:
+            described = {"total": ("total", _("合计"), 0)}
+            sums = sums or {"total": _empty_sums()}
+        else:
+            described = grouping.describe([key for key in sums if key is not None])
+        groups = []
+        for key, figures in sums.items():
+            shown, label, sort = described.get(key, (None, None, None))
+            groups.append(_group(key, shown, label, sort, figures, stage_types, by_stage))
+        groups.sort(key=lambda group: group.pop("_sort"))
+        reports[group_by] = {
+            "group_by": group_by,
+            "as_of": today,
+            "groups": groups,
+            "total": groups[0] if grouping is None else _sum_groups(groups, stage_types),
+            "durations": None,
+        }
+    if with_durations:
+        durations = stage_durations(selection, stage_types)
+        for report in reports.values():
+            report["durations"] = durations
+    return reports
+
+
+def _summed(rows, key_of, marks) -> dict:
+    """The figures of each group: the rows of its key summed, the flags counted from the furthest stage."""
+    sums = {}
+    for row in rows:
+        group = sums.setdefault(key_of(row), _empty_sums())
         for name in ("project_count", "terminated_count", "overdue_count"):
             group[name] += row[name]
         for name in SUMS:
@@ -116,42 +179,20 @@ def pipeline_report(
         for name, flag in PAST_COUNTS.items():
             reached = row["furthest"] is not None and marks[flag] is not None and row["furthest"] >= marks[flag]
             group[name] += row["project_count"] if reached else 0
-    stage_rows = selection.annotate(**grouping.annotate).values(grouping.key, "current_stage_id")
-    by_stage = {
-        (row[grouping.key], row["current_stage_id"]): row
-        for row in stage_rows.annotate(n=Count("pk"), amount=Sum("total_investment")).order_by()
-    }
-    groups = [_group(row, stage_types, by_stage) for row in sorted(rows.values(), key=_order)]
-    if group_by is None:
-        groups = groups or [_group(_empty_total(), stage_types, by_stage)]
-        for group in groups:
-            group["key"], group["label"] = "total", _("合计")
-    return {
-        "group_by": group_by,
-        "as_of": today,
-        "groups": groups,
-        "total": groups[0] if group_by is None else _sum_groups(groups, stage_types),
-        "durations": stage_durations(selection, stage_types) if with_durations else None,
-    }
+    return sums
 
 
-def _empty_total() -> dict:
-    return {"_key": None, "_label": None, "_sort": 0, **dict.fromkeys(COUNTS, 0), **dict.fromkeys(SUMS, ZERO)}
+def _empty_sums() -> dict:
+    return {**dict.fromkeys(COUNTS, 0), **dict.fromkeys(SUMS, ZERO)}
 
 
-def _order(row):
-    value = row["_sort"]
-    return (value is None, value if value is not None else 0, str(row["_key"]))
-
-
-def _group(row, stage_types, by_stage) -> dict:
-    key = row["_key"]
+def _group(key, shown, label, sort, figures, stage_types, by_stage) -> dict:
     group = {
-        "key": None if key is None else str(key),
-        "label": row["_label"] if row["_label"] is not None else _("未填写"),
-        **{name: row[name] or 0 for name in COUNTS},
-        **{name: row[name] or ZERO for name in SUMS},
+        "key": None if shown is None else str(shown),
+        "label": label if label is not None else _("未填写"),
+        **figures,
         "stages": [],
+        "_sort": (sort is None, sort if sort is not None else 0, str(shown)),  # the unfilled group last
     }
     for stage_type in stage_types:
         found = by_stage.get((key, stage_type.pk), {})

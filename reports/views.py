@@ -24,7 +24,7 @@ from workdays.calendar import Calendar
 
 from . import charts
 from .forms import DashboardFilterForm
-from .selectors import pipeline_report
+from .selectors import pipeline_reports
 
 # The project list and detail pages (projects app) read the API's ProjectFilter parameters.
 PROJECTS_URL = "/projects/"
@@ -230,10 +230,9 @@ def dashboard(request):
         projects = projects.filter(industry_chain=chain)
     base = {"signed_year": year, "town": town.pk if town else None, "industry_chain": chain.code if chain else None}
 
-    by_chain = pipeline_report(projects, "industry_chain", today)
-    by_town = pipeline_report(projects, "town", today, with_durations=False)
-    by_unit = pipeline_report(projects, "leading_unit", today, with_durations=False)
-    by_event = pipeline_report(projects, "signing_event", today, with_durations=False)
+    reports = pipeline_reports(projects, ["industry_chain", "town", "leading_unit", "signing_event"], today)
+    by_chain, by_town = reports["industry_chain"], reports["town"]
+    by_unit, by_event = reports["leading_unit"], reports["signing_event"]
     total = by_chain["total"]  # the sum of the groups: every project is in exactly one chain group
     events = [group for group in by_event["groups"] if group["key"] is not None]
 
