@@ -86,6 +86,7 @@ def export_values(user, filters: dict) -> tuple[list[str], list[str], list[list]
     from exports.models import ExportKind
     from exports.selectors import export_rows
     from exports.workbook import YES_NO, safe_text
+    from exports.writer import row_chunks
 
     spec = KINDS[ExportKind.PROJECTS]
     columns = spec.columns()
@@ -101,9 +102,11 @@ def export_values(user, filters: dict) -> tuple[list[str], list[str], list[list]
             return safe_text(value)
         return value
 
+    queryset = export_rows(ExportKind.PROJECTS, user, filters)
     rows = [
-        [cell(column.value(obj), column.type) for column in columns]
-        for obj in export_rows(ExportKind.PROJECTS, user, filters).iterator(chunk_size=1000)
+        [cell(column.getter(row), column.type) for column in columns]
+        for chunk in row_chunks(spec, columns, queryset, chunk_size=1000)
+        for row in chunk
     ]
     return headers, types, rows
 
@@ -283,16 +286,26 @@ def _subprocess(*args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _medians(*args: str, runs: int = RUNS, warmup: int = 1) -> dict:
+def _medians(commands: dict[str, tuple[str, ...]], runs: int = RUNS, warmup: int = 1) -> dict[str, dict]:
+    """Each command's medians, its runs taken in turns with the others' (ours, then each limit, and again):
+    on a shared machine the load changes over the minutes a figure takes, and runs taken one command after
+    the other would carry that change into the ratio."""
     for _ in range(warmup):
-        _subprocess(*args)
-    samples = [_subprocess(*args) for _ in range(runs)]
+        for args in commands.values():
+            _subprocess(*args)
+    samples = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, args in commands.items():
+            samples[name].append(_subprocess(*args))
     return {
-        "seconds": statistics.median(s["seconds"] for s in samples),
-        "peak_rss_mb": statistics.median(s["peak_rss_mb"] for s in samples),
-        "baseline_rss_mb": statistics.median(s["baseline_rss_mb"] for s in samples),
-        "rows": samples[0]["rows"],
-        "bytes": samples[0]["bytes"],
+        name: {
+            "seconds": statistics.median(s["seconds"] for s in runs_of),
+            "peak_rss_mb": statistics.median(s["peak_rss_mb"] for s in runs_of),
+            "baseline_rss_mb": statistics.median(s["baseline_rss_mb"] for s in runs_of),
+            "rows": runs_of[0]["rows"],
+            "bytes": runs_of[0]["bytes"],
+        }
+        for name, runs_of in samples.items()
     }
 
 
@@ -321,15 +334,17 @@ def export_projects(scale: str, url: str) -> list[Figure]:
     manager = district_manager()
     figures = []
     for label, filters in (("all projects", {}), ("a tenth of the projects", tenth_filter())):
-        ours = _medians("ours", url, str(manager.pk), json.dumps(filters))
         headers, types, rows = export_values(manager, filters)
-        assert len(rows) == ours["rows"], (len(rows), ours["rows"])
         with tempfile.NamedTemporaryFile(suffix=".pickle", delete=False) as f:
             pickle.dump((headers, types, rows), f, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            limits = {writer: _medians("limit", writer, f.name) for writer in WRITERS}
+            commands = {"ours": ("ours", url, str(manager.pk), json.dumps(filters))}
+            commands.update({writer: ("limit", writer, f.name) for writer in WRITERS})
+            limits = _medians(commands)
         finally:
             os.unlink(f.name)
+        ours = limits.pop("ours")
+        assert len(rows) == ours["rows"], (len(rows), ours["rows"])
         faster = min(("xlsxwriter", "openpyxl"), key=lambda w: limits[w]["seconds"])
         where = "district-wide manager" + (f", filter {filters}" if filters else "")
         times = ", ".join(f"{w} {limits[w]['seconds']:.3f} s / {limits[w]['peak_rss_mb']:.0f} MB peak" for w in WRITERS)

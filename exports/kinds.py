@@ -1,23 +1,29 @@
 """What each kind of export holds: the list it copies (its rows and filters) and the sheet's columns.
 
 The rows are those of the list endpoint, through the owning app's selector and its FilterSet, so that
-an export holds exactly what the list showed its requester, in the same order.
+an export holds exactly what the list showed its requester, in the same order. They are read as values
+(no model instances), and labels and choices are translated once per export, not once per row.
 """
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from companies.api.filters import EnterpriseFilter
+from companies.models import Enterprise, RegistrationType
 from companies.selectors import enterprise_list
 from projects.api.filters import ProjectFilter
-from projects.models import ProjectStage, StageType
+from projects.models import Project, ProjectStage, StageType
 from projects.selectors import project_list
 from servicerequests.api.filters import ServiceRequestFilter
+from servicerequests.models import ServiceRequest
 from servicerequests.selectors import overdue_q, request_list
 
 from .models import ExportKind
@@ -33,10 +39,31 @@ class Kind:
     freeze: str = "A2"
     note: Callable[[], str] | None = None
     for_enterprise_users: bool = False
+    # Adds to a chunk of rows what a row's values cannot hold (its qualifications, its stages), in one query.
+    attach: Callable[[list[dict]], None] | None = None
 
 
-def _text(value):
-    return None if value is None else str(value)
+def person(header: str, relation: str, width: int) -> Column:
+    """The person `relation` names, as everywhere (User.__str__), made once per person and export."""
+    fields = ("display_name", "first_name", "last_name", "username")
+    key = f"{relation}_id"
+    names = {}
+
+    def value(row):
+        pk = row[key]
+        if pk is None:
+            return None
+        if pk not in names:
+            names[pk] = str(User(**{name: row[f"{relation}__{name}"] for name in fields}))
+        return names[pk]
+
+    return Column(header, value, width=width, reads=(key, *(f"{relation}__{name}" for name in fields)))
+
+
+def choice(header: str, field: str, choices, width: int) -> Column:
+    """A choice shown by its label, translated once per export; an unknown value as it is stored."""
+    labels = {value: str(label) for value, label in choices}
+    return Column(header, lambda row: labels.get(row[field], row[field]), width=width, reads=(field,))
 
 
 # --- Projects ---------------------------------------------------------------------------------
@@ -44,46 +71,59 @@ def _text(value):
 
 def project_columns() -> list[Column]:
     return [
-        Column(_("项目编号"), lambda p: p.code, width=14),
-        Column(_("项目名称"), lambda p: p.name, width=36),
-        Column(_("投资方"), lambda p: p.enterprise.name, width=36),
-        Column(_("统一社会信用代码"), lambda p: p.enterprise.uscc, width=22),
-        Column(_("落地街镇"), lambda p: _text(p.town), width=14),
-        Column(_("牵头单位"), lambda p: p.leading_unit.name, width=16),
-        Column(_("产业链"), lambda p: _text(p.industry_chain), width=16),
-        Column(_("签约活动"), lambda p: p.signing_event and p.signing_event.name, width=28),
-        Column(_("签约日期"), lambda p: p.signed_on, DATE),
-        Column(_("总投资（万元）"), lambda p: p.total_investment, MONEY, total="sum"),
-        Column(_("外资（万美元）"), lambda p: p.foreign_capital, MONEY, total="sum"),
-        Column(_("用地面积（亩）"), lambda p: p.land_area, MONEY, total="sum"),
-        Column(_("当前阶段"), lambda p: _text(p.current_stage), width=14),
-        Column(_("项目状态"), lambda p: p.get_status_display(), width=10),
-        Column(_("招商专员"), lambda p: _text(p.officer), width=12),
-        Column(_("是否逾期"), lambda p: p.is_overdue, YES_NO, total="count"),
-        Column(_("备注"), lambda p: p.notes, width=40),
+        Column(_("项目编号"), "code", width=14),
+        Column(_("项目名称"), "name", width=36),
+        Column(_("投资方"), "enterprise__name", width=36),
+        Column(_("统一社会信用代码"), "enterprise__uscc", width=22),
+        Column(_("落地街镇"), "town__name", width=14),
+        Column(_("牵头单位"), "leading_unit__name", width=16),
+        Column(_("产业链"), "industry_chain__name", width=16),
+        Column(_("签约活动"), "signing_event__name", width=28),
+        Column(_("签约日期"), "signed_on", DATE),
+        Column(_("总投资（万元）"), "total_investment", MONEY, total="sum"),
+        Column(_("外资（万美元）"), "foreign_capital", MONEY, total="sum"),
+        Column(_("用地面积（亩）"), "land_area", MONEY, total="sum"),
+        Column(_("当前阶段"), "current_stage__name", width=14),
+        choice(_("项目状态"), "status", Project.Status.choices, width=10),
+        person(_("招商专员"), "officer", width=12),
+        Column(_("是否逾期"), "is_overdue", YES_NO, total="count"),
+        Column(_("备注"), "notes", width=40),
     ]
 
 
 # --- Enterprises ------------------------------------------------------------------------------
 
 
+def attach_qualifications(rows: list[dict]):
+    names = defaultdict(list)
+    held = (
+        Enterprise.qualifications.through.objects.filter(enterprise_id__in=[row["id"] for row in rows])
+        .order_by("qualification__order", "qualification__id")
+        .values_list("enterprise_id", "qualification__name")
+    )
+    for enterprise_id, name in held:
+        names[enterprise_id].append(name)
+    for row in rows:
+        row["qualifications"] = "、".join(names.get(row["id"], ()))
+
+
 def enterprise_columns() -> list[Column]:
     return [
-        Column(_("企业名称"), lambda e: e.name, width=36),
-        Column(_("统一社会信用代码"), lambda e: e.uscc, width=22),
-        Column(_("登记注册类型"), lambda e: e.get_registration_type_display(), width=14),
-        Column(_("投资来源国家或地区"), lambda e: e.origin, width=12),
-        Column(_("国民经济行业代码"), lambda e: e.industry_code, width=10),
-        Column(_("重点产业链"), lambda e: _text(e.industry_chain), width=16),
-        Column(_("企业资质"), lambda e: "、".join(q.name for q in e.qualifications.all()), width=24),
-        Column(_("所在街镇"), lambda e: _text(e.town), width=14),
-        Column(_("地址"), lambda e: e.address, width=36),
-        Column(_("服务专员"), lambda e: _text(e.service_officer), width=12),
-        Column(_("迁移预警"), lambda e: e.relocation_risk, YES_NO, total="count"),
-        Column(_("迁移预警说明"), lambda e: e.relocation_note, width=24),
-        Column(_("项目数"), lambda e: e.project_count, INTEGER, total="sum"),
-        Column(_("未办结诉求数"), lambda e: e.open_request_count, INTEGER, total="sum"),
-        Column(_("备注"), lambda e: e.notes, width=40),
+        Column(_("企业名称"), "name", width=36),
+        Column(_("统一社会信用代码"), "uscc", width=22),
+        choice(_("登记注册类型"), "registration_type", RegistrationType.choices, width=14),
+        Column(_("投资来源国家或地区"), "origin", width=12),
+        Column(_("国民经济行业代码"), "industry_code", width=10),
+        Column(_("重点产业链"), "industry_chain__name", width=16),
+        Column(_("企业资质"), itemgetter("qualifications"), width=24),  # attached
+        Column(_("所在街镇"), "town__name", width=14),
+        Column(_("地址"), "address", width=36),
+        person(_("服务专员"), "service_officer", width=12),
+        Column(_("迁移预警"), "relocation_risk", YES_NO, total="count"),
+        Column(_("迁移预警说明"), "relocation_note", width=24),
+        Column(_("项目数"), "project_count", INTEGER, total="sum"),
+        Column(_("未办结诉求数"), "open_request_count", INTEGER, total="sum"),
+        Column(_("备注"), "notes", width=40),
     ]
 
 
@@ -95,75 +135,80 @@ def request_rows(user):
 
 
 def request_columns() -> list[Column]:
+    ratings = {value: str(label) for value, label in ServiceRequest.Rating.choices}
     return [
-        Column(_("诉求编号"), lambda r: r.pk, INTEGER),
-        Column(_("企业"), lambda r: r.enterprise.name, width=36),
-        Column(_("类别"), lambda r: r.category.name, width=10),
-        Column(_("标题"), lambda r: r.title, width=36),
-        Column(_("状态"), lambda r: r.get_status_display(), width=10),
-        Column(_("承办人"), lambda r: _text(r.assignee), width=12),
-        Column(_("相关项目"), lambda r: r.project and r.project.name, width=28),
-        Column(_("提交时间"), lambda r: r.created_at, DATETIME),
-        Column(_("办理期限"), lambda r: r.due_on, DATE),
-        Column(_("是否逾期"), lambda r: r.is_overdue, YES_NO, total="count"),
-        Column(_("评价"), lambda r: r.get_rating_display() if r.rating else None, width=10),
-        Column(_("评价意见"), lambda r: r.rating_comment, width=30),
+        Column(_("诉求编号"), "id", INTEGER),
+        Column(_("企业"), "enterprise__name", width=36),
+        Column(_("类别"), "category__name", width=10),
+        Column(_("标题"), "title", width=36),
+        choice(_("状态"), "status", ServiceRequest.Status.choices, width=10),
+        person(_("承办人"), "assignee", width=12),
+        Column(_("相关项目"), "project__name", width=28),
+        Column(_("提交时间"), "created_at", DATETIME),
+        Column(_("办理期限"), "due_on", DATE),
+        Column(_("是否逾期"), "is_overdue", YES_NO, total="count"),
+        Column(_("评价"), lambda r: ratings.get(r["rating"]) if r["rating"] else None, width=10, reads=("rating",)),
+        Column(_("评价意见"), "rating_comment", width=30),
     ]
 
 
 # --- Stages: 项目推进表 ----------------------------------------------------------------------
 
 
-def stage_rows(user):
-    return project_list(user).prefetch_related("stages")
-
-
-def _stage(project, stage_type_id):
-    # Each project's stages by type, built once per project from the prefetched rows.
-    stages = getattr(project, "_stages_by_type", None)
-    if stages is None:
-        stages = project._stages_by_type = {s.stage_type_id: s for s in project.stages.all()}
-    return stages.get(stage_type_id)
+def attach_stages(rows: list[dict]):
+    """Each project's stages by type: (status, planned date, actual date)."""
+    stages = defaultdict(dict)
+    of_chunk = (
+        ProjectStage.objects.filter(project_id__in=[row["id"] for row in rows])
+        .order_by()
+        .values_list("project_id", "stage_type_id", "status", "due_on", "finished_on")
+    )
+    for project_id, stage_type_id, status, due_on, finished_on in of_chunk:
+        stages[project_id][stage_type_id] = (status, due_on, finished_on)
+    for row in rows:
+        row["stages"] = stages.get(row["id"], {})
 
 
 def _planned(stage_type_id):
-    def value(project):
-        stage = _stage(project, stage_type_id)
-        return stage and stage.due_on
+    def value(row):
+        stage = row["stages"].get(stage_type_id)
+        return stage and stage[1]
 
     return value
 
 
-def _actual(stage_type_id):
-    def value(project):
-        stage = _stage(project, stage_type_id)
+def _actual(stage_type_id, skipped: str):
+    def value(row):
+        stage = row["stages"].get(stage_type_id)
         if stage is None:
             return None
-        if stage.status == ProjectStage.Status.SKIPPED:
-            return _("已跳过")
-        return stage.finished_on
+        status, _due_on, finished_on = stage
+        return skipped if status == ProjectStage.Status.SKIPPED else finished_on
 
     return value
 
 
 def _overdue(stage_type_id, today):
-    def marked(project):
-        stage = _stage(project, stage_type_id)
-        return bool(stage and stage.is_open and stage.due_on and stage.due_on < today)
+    open_statuses = (ProjectStage.Status.PENDING, ProjectStage.Status.IN_PROGRESS)
+
+    def marked(row):
+        stage = row["stages"].get(stage_type_id)
+        return bool(stage and stage[0] in open_statuses and stage[1] and stage[1] < today)
 
     return marked
 
 
 def stage_columns() -> list[Column]:
     today = timezone.localdate()
+    skipped = _("已跳过")
     columns = [
-        Column(_("项目编号"), lambda p: p.code, width=14),
-        Column(_("项目名称"), lambda p: p.name, width=30),
-        Column(_("投资方"), lambda p: p.enterprise.name, width=30),
-        Column(_("落地街镇"), lambda p: _text(p.town), width=12),
-        Column(_("总投资（万元）"), lambda p: p.total_investment, MONEY, total="sum"),
-        Column(_("当前阶段"), lambda p: _text(p.current_stage), width=12),
-        Column(_("项目状态"), lambda p: p.get_status_display(), width=10),
+        Column(_("项目编号"), "code", width=14),
+        Column(_("项目名称"), "name", width=30),
+        Column(_("投资方"), "enterprise__name", width=30),
+        Column(_("落地街镇"), "town__name", width=12),
+        Column(_("总投资（万元）"), "total_investment", MONEY, total="sum"),
+        Column(_("当前阶段"), "current_stage__name", width=12),
+        choice(_("项目状态"), "status", Project.Status.choices, width=10),
     ]
     for stage_type in StageType.objects.order_by("order"):
         columns += [
@@ -176,7 +221,7 @@ def stage_columns() -> list[Column]:
             ),
             Column(
                 _("%(stage)s（实际）") % {"stage": stage_type.name},
-                _actual(stage_type.pk),
+                _actual(stage_type.pk, skipped),
                 DATE,
                 width=13,
                 total="count",
@@ -201,9 +246,10 @@ KINDS = {
     ExportKind.ENTERPRISES: Kind(
         title=gettext_lazy("企业"),
         filterset_class=EnterpriseFilter,
-        rows=lambda user: enterprise_list(user).prefetch_related("qualifications"),
+        rows=enterprise_list,
         columns=enterprise_columns,
         freeze="B2",
+        attach=attach_qualifications,
     ),
     ExportKind.SERVICE_REQUESTS: Kind(
         title=gettext_lazy("企业诉求"),
@@ -215,9 +261,10 @@ KINDS = {
     ExportKind.STAGES: Kind(
         title=gettext_lazy("项目推进表"),
         filterset_class=ProjectFilter,
-        rows=stage_rows,
+        rows=project_list,
         columns=stage_columns,
         freeze="C2",
         note=stage_note,
+        attach=attach_stages,
     ),
 }
