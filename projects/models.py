@@ -200,7 +200,8 @@ class Project(VersionedModel):
         ordering = ["-signed_on", "-id"]
         indexes = [
             models.Index(fields=["status", "current_stage"], name="project_status_stage"),
-            models.Index(fields=["signed_on"], name="project_signed_on"),
+            # The list's default order (-signed_on, -id): a page is read straight off the index.
+            models.Index(fields=["signed_on", "id"], name="project_signed_on_id"),
             models.Index(fields=["town", "status"], name="project_town_status"),
             models.Index(fields=["leading_unit", "status"], name="project_unit_status"),
         ]
