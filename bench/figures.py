@@ -1,12 +1,11 @@
 """The figures of make bench, each a function (scale, database_url) -> [Figure]."""
 
-import psycopg
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from .api_figure import project_list_api
 from .export_figure import export_projects
-from .harness import Figure, median_seconds
+from .harness import Figure, bare_connection, median_seconds
 from .import_figure import import_rows
 from .pages_figure import pages
 from .sweep_figure import reminder_sweep
@@ -147,7 +146,7 @@ def pipeline_by_chain(scale: str, url: str) -> list[Figure]:
         report = ours()
     statements = [query["sql"] for query in captured.captured_queries]
 
-    with psycopg.connect(url) as bare:
+    with bare_connection(url) as bare:
 
         def orm_sql():
             for statement in statements:

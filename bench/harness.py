@@ -16,6 +16,14 @@ START, END = "<!-- results:start -->", "<!-- results:end -->"
 RUNS = 5
 
 
+def bare_connection(url: str, **options):
+    """A psycopg connection for a limit, set up as the application's connections are (no JIT: see
+    DATABASE_JIT in the README), so that ours and the limit run under the same server settings."""
+    import psycopg
+
+    return psycopg.connect(url, options="-c jit=off", **options)
+
+
 @dataclass
 class Figure:
     name: str

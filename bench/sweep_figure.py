@@ -8,7 +8,7 @@ import uuid
 import psycopg
 from django.db import connection, transaction
 
-from .harness import RUNS, Figure
+from .harness import RUNS, Figure, bare_connection
 
 DAY = dt.date(2026, 11, 25)  # the generator's reference date
 
@@ -187,7 +187,7 @@ def reminder_sweep(scale: str, url: str) -> list[Figure]:
     owed_s, record_s, deliver_s, notifications, deliveries = parts[0]
 
     params = {"day": DAY, "after": settings.REMINDER_ESCALATE_AFTER_WORKDAYS}
-    with psycopg.connect(url) as bare:
+    with bare_connection(url) as bare:
         samples, limit_keys, limit_count, limit_second = [], None, 0, None
         for number in range(1 + RUNS):
             started = time.perf_counter()
