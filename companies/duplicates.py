@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from .models import Enterprise
 
@@ -35,8 +36,6 @@ def _uscc_close(a: str, b: str) -> bool:
 
 def find_possible_duplicates(name: str, uscc: str | None = None, exclude_pk=None, limit: int = 5):
     """Enterprises whose USCC differs by at most one character or whose core name is similar."""
-    from django.utils.translation import gettext as _
-
     core = core_name(name)
     candidates = Q()
     if uscc:
@@ -65,3 +64,105 @@ def find_possible_duplicates(name: str, uscc: str | None = None, exclude_pk=None
         ):
             found.append(PossibleDuplicate(other, _("企业名称相近")))
     return found[:limit]
+
+
+def find_possible_duplicates_among(enterprises, limit: int = 5) -> list[list[PossibleDuplicate]]:
+    """For each of `enterprises` (stored), the enterprises recorded before it that it may duplicate, by
+    the rules of find_possible_duplicates applied in memory: a USCC with the same first eight characters
+    and at most one other differing, a core name equal to it, one holding the other (three characters
+    at least), or similar (ratio 0.8). Names are compared with those sharing one of the two rarest
+    two-character pieces of the core name. One pass over the enterprises on record for them all."""
+    index = DuplicateIndex(enterprises)
+    for pk, name, uscc in Enterprise.objects.order_by("pk").values_list("pk", "name", "uscc"):
+        index.add(pk, name, uscc)
+    return [index.duplicates_of(enterprise, limit) for enterprise in enterprises]
+
+
+class DuplicateIndex:
+    """Enterprises on record by core name, by two-character piece of it and by USCC key, holding only
+    the keys that the new `enterprises` look up (the pieces are counted for all, to find the rarest)."""
+
+    RAREST = 2
+
+    def __init__(self, enterprises):
+        self.cores_sought, self.pieces_sought, self.usccs_sought = set(), set(), set()
+        for enterprise in enterprises:
+            core = core_name(enterprise.name)
+            self.cores_sought.update(_core_and_parts(core))
+            self.pieces_sought.update(_pieces(core))
+            self.usccs_sought.update(_uscc_keys(enterprise.uscc or ""))
+        self.found = {}  # pk -> (name, uscc, core) of the enterprises some key found
+        self.by_core, self.by_piece, self.by_uscc = {}, {}, {}
+
+    def add(self, pk, name, uscc):
+        """Add the next enterprise on record (in the order of their pk)."""
+        core, uscc = core_name(name), uscc or ""
+        keys = [(self.by_piece, piece) for piece in _pieces(core) & self.pieces_sought]
+        if core in self.cores_sought:
+            keys.append((self.by_core, core))
+        keys.extend((self.by_uscc, key) for key in _uscc_keys(uscc) if key in self.usccs_sought)
+        for index, key in keys:
+            index.setdefault(key, []).append(pk)
+        if keys:
+            self.found[pk] = (name, uscc, core)
+
+    def duplicates_of(self, enterprise, limit=5) -> list[PossibleDuplicate]:
+        core, uscc = core_name(enterprise.name), enterprise.uscc or ""
+        candidates = set()
+        for key in _uscc_keys(uscc):
+            candidates.update(self.by_uscc.get(key, ()))
+        by_uscc = {
+            pk for pk in candidates if _uscc_close(uscc, self.found[pk][1]) and self.found[pk][1][:8] == uscc[:8]
+        }
+        for part in _core_and_parts(core):
+            candidates.update(self.by_core.get(part, ()))
+        pieces = sorted(_pieces(core), key=lambda piece: len(self.by_piece.get(piece, ())))
+        for piece in pieces[: self.RAREST]:
+            candidates.update(self.by_piece.get(piece, ()))
+        found = []
+        for pk in sorted(candidates):
+            if pk >= enterprise.pk:
+                break
+            name, other_uscc, other_core = self.found[pk]
+            if pk in by_uscc:
+                reason = _("统一社会信用代码相同或只差一位")
+            elif _similar(core, other_core):
+                reason = _("企业名称相近")
+            else:
+                continue
+            found.append(PossibleDuplicate(Enterprise(pk=pk, name=name, uscc=other_uscc or None), reason))
+            if len(found) == limit:
+                break
+        return found
+
+
+def _core_and_parts(core: str) -> set:
+    """The core name and its parts of three characters or more: the cores that one holding it may be."""
+    parts = {core}
+    for length in range(3, len(core)):
+        parts.update(core[start : start + length] for start in range(len(core) - length + 1))
+    return parts
+
+
+def _pieces(core: str) -> set:
+    return {core[i : i + 2] for i in range(max(len(core) - 1, 1))}
+
+
+def _uscc_keys(uscc: str) -> tuple:
+    """Two keys, one of which two USCCs differing in one character after the eighth always share."""
+    if len(uscc) != 18:
+        return ()
+    return (("head", uscc[:12]), ("tail", uscc[:8] + uscc[12:17]))
+
+
+def _similar(core: str, other: str) -> bool:
+    if not core or not other:
+        return False
+    if core == other or (min(len(core), len(other)) >= 3 and (core in other or other in core)):
+        return True
+    matcher = SequenceMatcher(None, core, other)
+    return (
+        matcher.real_quick_ratio() >= NAME_SIMILARITY
+        and matcher.quick_ratio() >= NAME_SIMILARITY
+        and matcher.ratio() >= NAME_SIMILARITY
+    )

@@ -1,7 +1,5 @@
 """Every write to enterprises, contacts and visits."""
 
-from difflib import SequenceMatcher
-
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,11 +7,11 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from common.exceptions import PermissionDeniedError, ServiceError
 from common.services import by_actor as _record
-from common.services import check_version, validate_model
+from common.services import check_version, errors_one_by_one, field_errors, validate_model
 from common.validators import normalize_uscc
 from projects.selectors import visible_projects
 
-from .duplicates import NAME_SIMILARITY, PossibleDuplicate, _uscc_close, core_name, find_possible_duplicates
+from .duplicates import find_possible_duplicates, find_possible_duplicates_among
 from .models import Contact, Enterprise, Visit
 from .selectors import visible_duplicates
 
@@ -66,95 +64,14 @@ def possible_duplicates(*, actor, name, uscc=None, exclude_pk=None):
 
 def possible_duplicates_among(*, actor, enterprises) -> list:
     """For each of `enterprises` (stored), the enterprises recorded before it that it may duplicate, as
-    an error or None: what possible_duplicates said for each had they been created one after another.
-
-    The rules are find_possible_duplicates's, applied in memory to every enterprise on record: a USCC
-    with the same first eight characters and at most one other differing, a core name equal to it, one
-    holding the other (three characters at least), or similar (ratio 0.8). Names are compared with
-    those sharing one of the two rarest two-character pieces of the core name.
-    """
-    index = _DuplicateIndex(Enterprise.objects.order_by("pk").values_list("pk", "name", "uscc"))
-    found = [index.duplicates_of(enterprise) for enterprise in enterprises]
-    ids = {d.enterprise.pk for duplicates in found for d in duplicates}
-    seen = {d.enterprise.pk for d in visible_duplicates(actor, [d for ds in found for d in ds])} if ids else set()
+    an error or None: what possible_duplicates says of one, for many in one pass."""
+    found = find_possible_duplicates_among(enterprises)
+    everyone = [d for duplicates in found for d in duplicates]
+    seen = {d.enterprise.pk for d in visible_duplicates(actor, everyone)} if everyone else set()
     return [
         PossibleDuplicateError(duplicates, [d for d in duplicates if d.enterprise.pk in seen]) if duplicates else None
         for duplicates in found
     ]
-
-
-class _DuplicateIndex:
-    """Every enterprise on record by core name, by two-character piece of it and by USCC, so that the
-    possible duplicates of many new ones are found without a query each."""
-
-    RAREST = 2
-
-    def __init__(self, rows):
-        self.names, self.usccs, self.cores, self.pks = [], [], [], []
-        self.by_core, self.by_piece, self.by_uscc = {}, {}, {}
-        for position, (pk, name, uscc) in enumerate(rows):
-            core = core_name(name)
-            self.pks.append(pk)
-            self.names.append(name)
-            self.usccs.append(uscc or "")
-            self.cores.append(core)
-            self.by_core.setdefault(core, []).append(position)
-            for piece in _pieces(core):
-                self.by_piece.setdefault(piece, []).append(position)
-            for key in _uscc_keys(uscc or ""):
-                self.by_uscc.setdefault(key, []).append(position)
-
-    def duplicates_of(self, enterprise, limit=5) -> list:
-        from django.utils.translation import gettext as _
-
-        core, uscc = core_name(enterprise.name), enterprise.uscc or ""
-        candidates = set()
-        for key in _uscc_keys(uscc):
-            candidates.update(self.by_uscc.get(key, ()))
-        by_uscc = {p for p in candidates if _uscc_close(uscc, self.usccs[p]) and self.usccs[p][:8] == uscc[:8]}
-        candidates.update(self.by_core.get(core, ()))
-        for length in range(3, len(core)):
-            for start in range(len(core) - length + 1):
-                candidates.update(self.by_core.get(core[start : start + length], ()))
-        pieces = sorted(_pieces(core), key=lambda piece: len(self.by_piece.get(piece, ())))
-        for piece in pieces[: self.RAREST]:
-            candidates.update(self.by_piece.get(piece, ()))
-        found = []
-        for position in sorted(candidates):
-            if self.pks[position] >= enterprise.pk:
-                break
-            other = Enterprise(pk=self.pks[position], name=self.names[position], uscc=self.usccs[position] or None)
-            if position in by_uscc:
-                found.append(PossibleDuplicate(other, _("统一社会信用代码相同或只差一位")))
-            elif _similar(core, self.cores[position]):
-                found.append(PossibleDuplicate(other, _("企业名称相近")))
-            if len(found) == limit:
-                break
-        return found
-
-
-def _pieces(core: str) -> set:
-    return {core[i : i + 2] for i in range(max(len(core) - 1, 1))}
-
-
-def _uscc_keys(uscc: str) -> tuple:
-    """Two keys, one of which two USCCs differing in one character after the eighth always share."""
-    if len(uscc) != 18:
-        return ()
-    return (("head", uscc[:12]), ("tail", uscc[:8] + uscc[12:17]))
-
-
-def _similar(core: str, other: str) -> bool:
-    if not core or not other:
-        return False
-    if core == other or (min(len(core), len(other)) >= 3 and (core in other or other in core)):
-        return True
-    matcher = SequenceMatcher(None, core, other)
-    return (
-        matcher.real_quick_ratio() >= NAME_SIMILARITY
-        and matcher.quick_ratio() >= NAME_SIMILARITY
-        and matcher.ratio() >= NAME_SIMILARITY
-    )
 
 
 class EnterprisesRefused(ServiceError):
@@ -170,8 +87,6 @@ class EnterprisesRefused(ServiceError):
 def create_enterprises(*, actor, items: list[dict], allow_duplicate=False) -> list[Enterprise]:
     """Create many enterprises at once, each as create_enterprise does (`items` are dicts of its
     arguments), in a few statements. Raises EnterprisesRefused naming every item refused."""
-    from projects.services import field_errors
-
     _require_staff(actor)
     items = [_normalize(dict(item)) for item in items]
     qualifications = [item.pop("qualifications", None) or () for item in items]
@@ -188,12 +103,7 @@ def create_enterprises(*, actor, items: list[dict], allow_duplicate=False) -> li
         with transaction.atomic():
             Enterprise.objects.bulk_create(enterprises)
     except IntegrityError:
-        errors = {}
-        for position, enterprise in enumerate(enterprises):
-            try:
-                validate_model(enterprise)
-            except ServiceError as error:
-                errors[position] = error
+        errors = errors_one_by_one(enterprises)
         # Else another request stored the same USCC between the check and the insert.
         raise EnterprisesRefused(errors or {p: _uscc_taken() for p, e in enumerate(enterprises) if e.uscc}) from None
     Enterprise.history.bulk_history_create(enterprises, default_user=actor, default_change_reason=_("创建企业"))

@@ -38,7 +38,6 @@ logger = logging.getLogger(__name__)
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 YI = 10000  # 1 亿元 = 10000 万元
-CHUNK = 2500  # new projects created together
 IN_CHUNK = 500  # values in one IN (...) of a look-up
 
 
@@ -149,8 +148,9 @@ def duplicates_warning(name, error) -> str:
 class BaseImporter:
     columns = None
 
-    def __init__(self, actor):
+    def __init__(self, actor, dry_run=False):
         self.actor = actor
+        self.dry_run = dry_run  # the writes are rolled back at the end: those that cannot fail may be left out
         self.lookups = Lookups(actor)
         self.new_enterprises = 0
 
@@ -263,12 +263,12 @@ class RowPlan:
 class ProjectImporter(BaseImporter):
     """Rows are read and checked first, with the enterprises, the projects they may update and every
     looked-up name loaded once for the whole file; then the new investors are created together, the
-    updates made one by one, and the new projects created a thousand at a time."""
+    updates made one by one, and the new projects created together."""
 
     columns = PROJECT_COLUMNS
 
-    def __init__(self, actor):
-        super().__init__(actor)
+    def __init__(self, actor, dry_run=False):
+        super().__init__(actor, dry_run)
         self.seen = {}  # (enterprise, name, signing date) -> the row that named it first
         self._scope = None
         self.by_uscc, self.by_name, self.new_investors = {}, {}, []
@@ -304,11 +304,10 @@ class ProjectImporter(BaseImporter):
                 results[plan.row.number] = plan.outcome
             except RowProblems as error:
                 results[plan.row.number] = error.problems
-        for start in range(0, len(creating), CHUNK):
-            chunk = creating[start : start + CHUNK]
-            self._create_projects(chunk, results)
-            if progress:
-                progress(len(rows) + (start + len(chunk)) * len(rows) // max(len(creating), 1), 2 * len(rows))
+        if creating:
+            self._create_projects(creating, results)
+        if progress:
+            progress(2 * len(rows), 2 * len(rows))
         return [(row, results[row.number]) for row in rows]
 
     def _plan(self, row) -> RowPlan:
@@ -464,25 +463,26 @@ class ProjectImporter(BaseImporter):
         return kept
 
     def _create_projects(self, plans, results):
+        """Create the new projects together; in a dry run only check them (a dry run writes nothing that
+        could still be refused, and its report is the same). A row whose project is refused gets the
+        refusal, the others what they would have done."""
         items = [{"name": plan.name, "enterprise": plan.investor, **plan.fields} for plan in plans]
+        create = project_services.check_new_projects if self.dry_run else project_services.create_projects
+        for plan in plans:
+            results[plan.row.number] = plan.outcome
         try:
             with transaction.atomic():
-                project_services.create_projects(actor=self.actor, items=items)
+                create(actor=self.actor, items=items)
         except project_services.ProjectsRefused as refused:
             for index, error in refused.errors.items():
                 results[plans[index].row.number] = service_problems(error, plans[index].columns, Project)
-            return
         except PermissionDeniedError as error:
             for plan in plans:
                 results[plan.row.number] = [(None, error.message)]
-            return
         except (IntegrityError, DataError):
-            logger.info("import: rows %s to %s refused by the database", plans[0].row.number, exc_info=True)
+            logger.info("import: rows from %s refused by the database", plans[0].row.number, exc_info=True)
             for plan in plans:
                 results[plan.row.number] = [(None, SAVE_FAILED())]
-            return
-        for plan in plans:
-            results[plan.row.number] = plan.outcome
 
     def _total_investment(self, cells):
         if "total_investment" in cells.values:
@@ -560,8 +560,8 @@ def split_phone(value) -> dict:
 class EnterpriseImporter(BaseImporter):
     columns = ENTERPRISE_COLUMNS
 
-    def __init__(self, actor):
-        super().__init__(actor)
+    def __init__(self, actor, dry_run=False):
+        super().__init__(actor, dry_run)
         self.seen = {}
 
     def import_row(self, row) -> Outcome:

@@ -87,7 +87,7 @@ def run_claimed(job) -> bool:
 
 def run(job) -> bool:
     """Import the file of `job`, claimed by the caller. True when this run finished the job."""
-    importer = IMPORTERS[job.kind](job.requested_by)
+    importer = IMPORTERS[job.kind](job.requested_by, dry_run=job.dry_run)
     report = Report()
     if not heartbeat(job, 0):
         return False

@@ -8,7 +8,7 @@ names its actor and, where there is one, its reason.
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.db.models.functions import Length
 from django.utils import timezone
@@ -18,7 +18,7 @@ from accounts.models import OrgUnit, User
 from accounts.selectors import units_in_scope
 from common.exceptions import PermissionDeniedError, ServiceError
 from common.services import by_actor as _record
-from common.services import check_version, validate_model
+from common.services import check_version, errors_one_by_one, field_errors, validate_model
 from common.uploads import original_name, validate_upload
 from workdays.calendar import Calendar
 
@@ -45,6 +45,7 @@ from .selectors import (
 )
 
 CLOSED = (ProjectStage.Status.DONE, ProjectStage.Status.SKIPPED)
+STAGES_PER_INSERT = 2000  # rows of stages (and of their history) in one INSERT
 
 
 class MissingFactsError(ServiceError):
@@ -111,6 +112,38 @@ def create_projects(*, actor: User, items: list[dict], stage_types=None) -> list
 
     Raises ProjectsRefused naming every item refused; then nothing is written.
     """
+    projects, teams, plans = _checked_projects(actor, items, stage_types)
+    _insert_projects(projects, [bool(item.get("code")) for item in items])
+    now = timezone.now()
+    Project.history.bulk_history_create(
+        projects, default_user=actor, default_change_reason=_("创建项目"), default_date=now
+    )
+    for project, team in zip(projects, teams, strict=True):
+        if team:
+            project.team.set(team)
+    stages = [stage for project in projects for stage in plans.stages_of(project)]
+    ProjectStage.objects.bulk_create(stages, batch_size=STAGES_PER_INSERT)
+    for stage in stages:
+        if stage.status == ProjectStage.Status.DONE:
+            _record(stage, actor, _("按签约日期完成"))
+    ProjectStage.history.bulk_history_create(
+        stages, default_user=actor, default_change_reason=None, default_date=now, batch_size=STAGES_PER_INSERT
+    )
+    return projects
+
+
+def check_new_projects(*, actor: User, items: list[dict], stage_types=None) -> None:
+    """Raise ProjectsRefused as create_projects would for `items`, without writing anything: the
+    projects are inserted in a savepoint rolled back at once, for the database's own checks."""
+    projects, _teams, _plans = _checked_projects(actor, items, stage_types)
+    with transaction.atomic():
+        _insert_projects(projects, [bool(item.get("code")) for item in items])
+        transaction.set_rollback(True)
+
+
+def _checked_projects(actor, items, stage_types):
+    """The new projects of `items` with their current stage, their teams and their stage plans; raises
+    ProjectsRefused for those breaking a rule checked before the insert."""
     if actor is not None and not can_edit_project(actor, None):
         raise PermissionDeniedError(_("您没有创建项目的权限。"))
     items = [dict(item) for item in items]
@@ -119,20 +152,23 @@ def create_projects(*, actor: User, items: list[dict], stage_types=None) -> list
     errors = field_errors(projects, exclude=("code", "current_stage"))
     if errors:
         raise ProjectsRefused(errors)
-    stage_types = list(stage_types or StageType.objects.order_by("order"))
-    plans = _StagePlans(stage_types)
+    plans = _StagePlans(list(stage_types or StageType.objects.order_by("order")))
     for project in projects:
         project.current_stage_id = plans.current_stage(project.signed_on)
-    explicit = [bool(item.get("code")) for item in items]
+    return projects, teams, plans
+
+
+def _insert_projects(projects, explicit):
+    """Insert `projects` with their codes; codes taken meanwhile are numbered again (four more tries)."""
     for attempt in range(5):
         _assign_codes(projects, explicit)
         try:
             with transaction.atomic():
                 Project.objects.bulk_create(projects)
-            break
+            return
         except IntegrityError:
             # A rule the database enforces (its check constraints), else codes taken meanwhile.
-            errors = _rule_errors(projects, exclude=("code", "current_stage"))
+            errors = errors_one_by_one(projects, exclude=("code", "current_stage"))
             if errors:
                 raise ProjectsRefused(errors) from None
             taken = set(Project.objects.filter(code__in=[p.code for p in projects]).values_list("code", flat=True))
@@ -148,75 +184,6 @@ def create_projects(*, actor: User, items: list[dict], stage_types=None) -> list
                 ) from None
             if attempt == 4:
                 raise
-    ids = [project.pk for project in projects]
-    _copy_into_history(Project, "id", ids, actor, _("创建项目"))
-    for project, team in zip(projects, teams, strict=True):
-        if team:
-            project.team.set(team)
-    plans.insert_stages(projects)
-    _copy_into_history(
-        ProjectStage, "project_id", ids, actor, "", done_reason=_("按签约日期完成"), done=ProjectStage.Status.DONE
-    )
-    return projects
-
-
-def field_errors(instances, exclude=()) -> dict:
-    """{index: ServiceError} as validate_model would raise for each of many new instances of one model,
-    without a query per instance: foreign keys and unique fields are checked for all at once; the check
-    constraints are left to the database when the rows are inserted (see _rule_errors)."""
-    if not instances:
-        return {}
-    model = type(instances[0])
-    foreign_keys = [f for f in model._meta.concrete_fields if f.is_relation and f.name not in exclude]
-    unique = [f for f in model._meta.concrete_fields if f.unique and not f.primary_key and f.name not in exclude]
-    excluded = [*exclude, *(f.name for f in foreign_keys)]
-    errors = {}
-    for index, instance in enumerate(instances):
-        try:
-            instance.full_clean(exclude=excluded, validate_unique=False, validate_constraints=False)
-        except ValidationError as error:
-            errors[index] = dict(error.message_dict)
-    for field in unique:
-        values = [getattr(instance, field.attname) for instance in instances]
-        taken = set(
-            model._default_manager.filter(**{f"{field.attname}__in": {v for v in values if v is not None}}).values_list(
-                field.attname, flat=True
-            )
-        )
-        first = {}
-        for index, value in enumerate(values):
-            if value is None or (value not in taken and first.setdefault(value, index) == index):
-                continue
-            message = instances[index].unique_error_message(model, (field.name,))
-            errors.setdefault(index, {}).setdefault(field.name, []).extend(message.messages)
-    for field in foreign_keys:
-        values = {getattr(instance, field.attname) for instance in instances} - {None}
-        target = field.remote_field
-        existing = set(
-            target.model._base_manager.filter(**{f"{target.field_name}__in": values})
-            .complex_filter(field.get_limit_choices_to())
-            .values_list(target.field_name, flat=True)
-        )
-        for index, instance in enumerate(instances):
-            value = getattr(instance, field.attname)
-            if value in existing:
-                continue
-            try:
-                field.validate(value, instance)  # a blank one, or one that is not there: the usual message
-            except ValidationError as error:
-                errors.setdefault(index, {}).setdefault(field.name, []).extend(error.messages)
-    return {index: ServiceError(found) for index, found in errors.items()}
-
-
-def _rule_errors(instances, exclude=()) -> dict:
-    """Each instance checked alone by validate_model, to find those the database refused."""
-    errors = {}
-    for index, instance in enumerate(instances):
-        try:
-            validate_model(instance, exclude=list(exclude))
-        except ServiceError as error:
-            errors[index] = error
-    return errors
 
 
 def _assign_codes(projects, explicit):
@@ -263,44 +230,7 @@ class _StagePlans:
     def current_stage(self, signed_on):
         return self._plan(signed_on)[1]
 
-    def insert_stages(self, projects):
-        """The stages of all `projects` from their plans: on PostgreSQL in one statement that joins each
-        project to its plan (arrays), elsewhere by bulk_create."""
-        if connection.vendor != "postgresql":
-            ProjectStage.objects.bulk_create([s for p in projects for s in self._stages_of(p)], batch_size=500)
-            return
-        numbers = {signed_on: number for number, signed_on in enumerate(self._plans)}
-        plan_rows = [(numbers[signed_on], stage) for signed_on, (stages, _c) in self._plans.items() for stage in stages]
-        now = timezone.now()
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {quote(ProjectStage._meta.db_table)} (project_id, owner_id, stage_type_id, status, "
-                "due_on, due_is_provisional, started_on, finished_on, notes, skip_reason, reopen_reason, "
-                "created_at, updated_at) "
-                "SELECT p.project_id, p.owner_id, t.stage_type_id, t.status, t.due_on, t.provisional, t.started_on, "
-                "t.finished_on, '', '', '', %s, %s "
-                "FROM unnest(%s::bigint[], %s::bigint[], %s::integer[]) AS p(project_id, owner_id, plan) "
-                "JOIN unnest(%s::integer[], %s::bigint[], %s::varchar[], %s::date[], %s::boolean[], %s::date[], "
-                "%s::date[]) AS t(plan, stage_type_id, status, due_on, provisional, started_on, finished_on) "
-                "ON t.plan = p.plan",
-                [
-                    now,
-                    now,
-                    [p.pk for p in projects],
-                    [p.officer_id for p in projects],
-                    [numbers[p.signed_on] for p in projects],
-                    [number for number, _s in plan_rows],
-                    [s.stage_type_id for _n, s in plan_rows],
-                    [s.status for _n, s in plan_rows],
-                    [s.due_on for _n, s in plan_rows],
-                    [s.due_is_provisional for _n, s in plan_rows],
-                    [s.started_on for _n, s in plan_rows],
-                    [s.finished_on for _n, s in plan_rows],
-                ],
-            )
-
-    def _stages_of(self, project):
+    def stages_of(self, project):
         for template in self._plan(project.signed_on)[0]:
             yield ProjectStage(
                 project_id=project.pk,
@@ -311,28 +241,6 @@ class _StagePlans:
                 finished_on=template.finished_on,
                 due_on=template.due_on,
                 due_is_provisional=template.due_is_provisional,
-            )
-
-
-def _copy_into_history(model, column, ids, actor, reason, done_reason=None, done=None):
-    """The creation records of django-simple-history for the rows of `model` whose `column` is in `ids`,
-    copied from the rows as stored (what a save's post_save handler records, one statement per chunk).
-    Rows whose status is `done` carry `done_reason`, the others `reason`."""
-    history = model.history.model
-    quote = connection.ops.quote_name
-    tracked = ", ".join(quote(f.column) for f in history.tracked_fields)
-    reason_sql, reason_params = "%s", [str(reason) or None]
-    if done_reason is not None:
-        reason_sql = "CASE WHEN status = %s THEN %s ELSE %s END"
-        reason_params = [done, str(done_reason), str(reason) or None]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {quote(history._meta.db_table)} ({tracked}, history_date, history_change_reason, "
-                f"history_type, history_user_id) SELECT {tracked}, %s, {reason_sql}, '+', %s "
-                f"FROM {quote(model._meta.db_table)} WHERE {quote(column)} IN ({', '.join(['%s'] * len(chunk))})",
-                [timezone.now(), *reason_params, actor.pk if actor is not None else None, *chunk],
             )
 
 

@@ -168,6 +168,24 @@ def test_one_bad_row_writes_nothing_and_names_the_row_and_column(as_officer, peo
     assert report["marked_file_url"].endswith(f"/api/v1/imports/{report['id']}/marked/")
 
 
+def test_a_project_the_service_refuses_is_reported_alike_in_a_dry_run_and_a_commit(as_officer, people):
+    projects = Project.objects.count()
+    content = workbook_bytes(
+        project_rows(
+            ["好项目一", "上海全新投资有限公司", uscc(22), "5000", "汽车", "安亭镇", "2025-03-01"],
+            ["长" * 201, "上海另一投资有限公司", "", "4000", "汽车", "安亭镇", "2025-03-01"],
+            ["好项目二", "上海第三投资有限公司", "", "3000", "汽车", "安亭镇", "2025-03-02"],
+        )
+    )
+    reports = [post(as_officer, content, dry_run=dry_run).json() for dry_run in ("true", "false")]
+
+    for report in reports:
+        assert report["state"] == "done" and report["created"] == 2
+        assert [(e["row"], e["column"]) for e in report["errors"]] == [(3, "项目名称*")]
+    assert reports[0]["errors"] == reports[1]["errors"]
+    assert Project.objects.count() == projects
+
+
 def test_the_marked_workbook_shows_the_bad_cells(as_officer, people):
     content = workbook_bytes(
         project_rows(
