@@ -13,8 +13,14 @@ class Reminder(models.Model):
     them. A reminder is delivered when a notification carries it (alone, or in a digest).
     """
 
+    # Neither foreign key has an index of its own: the unique (recipient, key) and the index on
+    # (notification, claim) lead with them, and every index is written again by each sweep.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="reminders"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        db_index=False,
     )
     # e.g. "stage:812:before:5:2026-12-03": the item, the occasion and the due date it was computed from,
     # so a re-planned date is reminded afresh.
@@ -35,6 +41,7 @@ class Reminder(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="reminders",
+        db_index=False,
     )
 
     class Meta:
