@@ -1,5 +1,6 @@
 """Possible duplicates of an enterprise: a name or a USCC close to one already recorded."""
 
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -97,7 +98,7 @@ class DuplicateIndex:
     def add(self, pk, name, uscc):
         """Add the next enterprise on record (in the order of their pk)."""
         core, uscc = core_name(name), uscc or ""
-        keys = [(self.by_piece, piece) for piece in _pieces(core) & self.pieces_sought]
+        keys = [(self.by_piece, piece) for piece in self.pieces_sought.intersection(_piece_list(core))]
         if core in self.cores_sought:
             keys.append((self.by_core, core))
         keys.extend((self.by_uscc, key) for key in _uscc_keys(uscc) if key in self.usccs_sought)
@@ -145,7 +146,12 @@ def _core_and_parts(core: str) -> set:
 
 
 def _pieces(core: str) -> set:
-    return {core[i : i + 2] for i in range(max(len(core) - 1, 1))}
+    return set(_piece_list(core))
+
+
+def _piece_list(core: str):
+    """The two-character pieces of the core name (the core itself when shorter), repeats included."""
+    return map(operator.add, core, core[1:]) if len(core) > 1 else (core,)
 
 
 def _uscc_keys(uscc: str) -> tuple:

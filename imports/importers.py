@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.selectors import units_in_scope
 from common.exceptions import PermissionDeniedError
@@ -70,7 +71,7 @@ class Cells:
     def text(self, key, required_message=None) -> str:
         value = clean_text(self.values.get(key))
         if not value and required_message:
-            self.problems.append((key, required_message))
+            self.problems.append((key, str(required_message)))
         return value
 
     def parse(self, key, parse):
@@ -230,6 +231,9 @@ PROJECT_FIELD_COLUMNS = {
     "notes": "notes",
 }
 INVESTOR_FIELD_COLUMNS = {"name": "investor", "uscc": "uscc", "town": "town"}
+# Translated only for the rows that need them.
+NAME_REQUIRED = gettext_lazy("请填写项目名称。")
+INVESTOR_REQUIRED = gettext_lazy("请填写投资方。")
 
 
 class NewInvestor:
@@ -312,8 +316,8 @@ class ProjectImporter(BaseImporter):
 
     def _plan(self, row) -> RowPlan:
         cells = Cells(row)
-        name = cells.text("name", _("请填写项目名称。"))
-        investor = cells.text("investor", _("请填写投资方。"))
+        name = cells.text("name", NAME_REQUIRED)
+        investor = cells.text("investor", INVESTOR_REQUIRED)
         uscc = cells.parse("uscc", parse_uscc)
         total, total_key = self._total_investment(cells)
         values = {
@@ -353,10 +357,12 @@ class ProjectImporter(BaseImporter):
                 pass
             names.update(name_variants(clean_text(row.values.get("investor"))))
         usccs.discard("")
+        # Only what the rows use of them: their key, name and USCC.
+        enterprises = Enterprise.objects.only("pk", "name", "uscc")
         for chunk in _chunks(sorted(usccs)):
-            self.by_uscc.update((e.uscc, e) for e in Enterprise.objects.filter(uscc__in=chunk))
+            self.by_uscc.update((e.uscc, e) for e in enterprises.filter(uscc__in=chunk))
         for chunk in _chunks(sorted(names)):
-            for enterprise in Enterprise.objects.filter(name__in=chunk).order_by("pk"):
+            for enterprise in enterprises.filter(name__in=chunk).order_by("pk"):
                 self.by_name.setdefault(enterprise.name, []).append(enterprise)
 
     def _investor(self, row, outcome, name, uscc, town):
