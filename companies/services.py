@@ -173,13 +173,6 @@ def _single_primary(contact: Contact, actor):
         _record(other, actor, _("另设主要联系人")).save()
 
 
-def save_contact(*, actor, contact: Contact) -> Contact:
-    _require_staff_for_contacts(actor)
-    validate_model(contact)
-    _record(contact, actor).save()
-    return contact
-
-
 @transaction.atomic
 def create_contact(*, actor, **fields) -> Contact:
     _require_staff_for_contacts(actor)

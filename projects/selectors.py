@@ -123,11 +123,6 @@ def first_marked_orders(stage_types) -> dict[str, int | None]:
     }
 
 
-def passed_stage_on(flag: str, project_ref: str = "pk"):
-    """The date a project got past the stage marked `flag`: the earliest finish from that stage on."""
-    return passed_order_on(_first_marked_order(flag), project_ref)
-
-
 def passed_order_on(order, project_ref: str = "pk"):
     done = _done_from(order, project_ref).order_by().values("project").annotate(first=Min("finished_on"))
     return Subquery(done.values("first")[:1])
