@@ -204,8 +204,9 @@ EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
 # A list of up to this many rows is exported by the page at once; a longer one by a background job.
 EXPORT_DIRECT_MAX_ROWS = env.int("EXPORT_DIRECT_MAX_ROWS", default=2000)
 # Excel imports: an upload above these limits is refused before anything is read; up to
-# IMPORT_SYNC_MAX_ROWS rows are imported in the request (a row costs about 0.1 s through the
-# services, and gunicorn gives a request 60 s), larger files by a background job.
+# IMPORT_SYNC_MAX_ROWS rows are imported in the request (an enterprise row costs about 0.1 s through
+# the services, a project row a few milliseconds, and gunicorn gives a request 60 s), larger files by
+# a background job.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=10) * 2**20
 IMPORT_MAX_EXPANDED_BYTES = env.int("IMPORT_MAX_EXPANDED_MB", default=200) * 2**20
 IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)

@@ -41,7 +41,8 @@ def test_a_worker_killed_in_the_middle_of_an_import_leaves_it_to_be_imported_onc
 ):
     settings.IMPORT_SYNC_MAX_ROWS = 5
     settings.JOB_STALE_SECONDS = 3
-    rows = 150
+    # Enough rows for the worker to be caught mid-import: projects are created together, in seconds.
+    rows = 3000
     live_worker.start()
     job_id = start(as_officer, many_projects(rows))
     wait_for(
