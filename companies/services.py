@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from common.exceptions import PermissionDeniedError, ServiceError
+from common.exceptions import ItemsRefused, PermissionDeniedError, ServiceError
 from common.services import by_actor as _record
 from common.services import check_version, errors_one_by_one, field_errors, validate_model
 from common.validators import normalize_uscc
@@ -74,13 +74,8 @@ def possible_duplicates_among(*, actor, enterprises) -> list:
     ]
 
 
-class EnterprisesRefused(ServiceError):
-    """Some of the enterprises given to create_enterprises break a rule; `errors` maps their index to the
-    ServiceError create_enterprise would have raised. Nothing was written."""
-
-    def __init__(self, errors: dict):
-        self.errors = errors
-        super().__init__([message for error in errors.values() for message in error.messages])
+class EnterprisesRefused(ItemsRefused):
+    """Some of the enterprises given to create_enterprises break a rule; nothing was written."""
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, User
 from accounts.selectors import units_in_scope
-from common.exceptions import PermissionDeniedError, ServiceError
+from common.exceptions import ItemsRefused, PermissionDeniedError, ServiceError
 from common.services import by_actor as _record
 from common.services import check_version, errors_one_by_one, field_errors, validate_model
 from common.uploads import original_name, validate_upload
@@ -95,13 +95,8 @@ def create_project(*, actor: User, team=(), stage_types=None, **fields) -> Proje
         raise refused.errors[0] from None
 
 
-class ProjectsRefused(ServiceError):
-    """Some of the projects given to create_projects break a rule; `errors` maps their index to the
-    ServiceError create_project would have raised. Nothing was written."""
-
-    def __init__(self, errors: dict):
-        self.errors = errors
-        super().__init__([message for error in errors.values() for message in error.messages])
+class ProjectsRefused(ItemsRefused):
+    """Some of the projects given to create_projects break a rule; nothing was written."""
 
 
 @transaction.atomic
