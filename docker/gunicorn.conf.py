@@ -15,7 +15,8 @@ max_requests = 2000
 max_requests_jitter = 200
 # nginx, in front on the same private network, sets X-Forwarded-For / X-Forwarded-Proto.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
-accesslog = "-"
+# One structured line per request comes from the application (common/request_log.py).
+accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Shared memory rather than the container's overlay file system for worker heartbeats.

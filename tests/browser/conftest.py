@@ -52,9 +52,17 @@ def page(browser, site):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # What the content security policy refuses (an inline script or style, an outside asset) would
+    # be missing from the page: count it as an error of the page.
+    page.on("console", lambda message: _record_policy_violation(message, errors))
     page.js_errors = errors
     yield page
     context.close()
+
+
+def _record_policy_violation(message, errors):
+    if message.type == "error" and "Content Security Policy" in message.text:
+        errors.append(message.text)
 
 
 @pytest.fixture
