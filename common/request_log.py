@@ -4,6 +4,8 @@
 import logging
 import time
 
+from django.db import DatabaseError
+
 logger = logging.getLogger("promotion.requests")
 
 
@@ -15,7 +17,6 @@ class RequestLogMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         if request.path != "/healthz":
-            user = getattr(request, "user", None)
             logger.info(
                 "%s %s %s",
                 request.method,
@@ -26,7 +27,16 @@ class RequestLogMiddleware:
                     "path": request.path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    "user_id": user.pk if user is not None and user.is_authenticated else None,
+                    "user_id": _user_id(request),
                 },
             )
         return response
+
+
+def _user_id(request):
+    """The signed-in user's id; None when there is none, or when the database that knows is away."""
+    user = getattr(request, "user", None)
+    try:
+        return user.pk if user is not None and user.is_authenticated else None
+    except DatabaseError:
+        return None

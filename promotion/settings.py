@@ -163,10 +163,17 @@ MEDIA_URL = "media/"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=20) * 2**20
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 
-# Cache: Redis when available, so rate limits hold across processes; local memory otherwise.
+# Cache: Redis when available, so rate limits hold across processes; local memory otherwise. While
+# Redis is away the cache misses and keeps nothing (rate limits fail open) rather than failing requests.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "common.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -182,7 +189,13 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="招商项目管理�
 # which the web process, the worker and the scheduler of one machine share.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+        # A task sent while Redis is away fails at once instead of after 6 s of reconnecting: the
+        # request that sent it goes on, and the job's row waits for the scheduled recovery. (The
+        # worker's own reconnection keeps its patient retries: broker_connection_max_retries.)
+        "max_retries": 0,
+    }
 else:
     BROKER_DIR = VAR_DIR / "broker"
     for _sub in ("queue", "processed", "control"):
@@ -204,7 +217,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The schedule lives in the database (django-celery-beat), so an administrator changes the times in
 # the admin; the reminders app's migration creates the default entries.
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# An entry that falls due while the broker is away is sent once it is back (common/beat.py).
+CELERY_BEAT_SCHEDULER = "common.beat:DatabaseScheduler"
 # A job whose worker has not reported for this long is presumed dead and handed to another worker.
 JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=120)
 JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)

@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+# Unhandled errors: 503 while the database is unreachable, the 500 page otherwise.
+handler500 = "common.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -85,10 +85,15 @@ class Stack:
         self.wait_healthy(timeout=300)
         if seed_demo:
             self.manage("seed_demo", "--force")
-        self.start_process("worker")
+        self.start_worker()
         self.start_process("beat")
-        self.wait_for_worker()
         return self
+
+    def start_worker(self, timeout=180):
+        """Start a Celery worker and wait until it says it is ready (its log keeps every start's)."""
+        ready_before = self.log("worker").count("ready.")
+        self.start_process("worker")
+        self.wait_for_worker(timeout, ready_before)
 
     def start_process(self, role: str):
         log = open(self.directory / f"{role}.log", "ab")
@@ -154,12 +159,12 @@ class Stack:
 
         wait_until(healthy, timeout, "the web process")
 
-    def wait_for_worker(self, timeout=120):
+    def wait_for_worker(self, timeout=120, ready_before=0):
         def ready():
             worker = self.processes.get("worker")
             if worker is not None and worker.poll() is not None:
                 raise RuntimeError(f"the worker exited ({worker.returncode}):\n{self.log('worker')[-3000:]}")
-            return "ready." in self.log("worker")
+            return self.log("worker").count("ready.") > ready_before
 
         wait_until(ready, timeout, "the Celery worker", interval=0.5)
 
