@@ -4,12 +4,16 @@ from django.core.exceptions import ValidationError
 
 from .exceptions import ServiceError
 
+# django-simple-history keeps the reason in a CharField(max_length=100), which PostgreSQL enforces.
+REASON_MAX_LENGTH = 100
+
 
 def by_actor(instance, actor, reason: str = ""):
-    """Tell django-simple-history who makes the next save of `instance`, and why."""
+    """Tell django-simple-history who makes the next save of `instance`, and why (cut to fit: a
+    reason may quote a file name or a person's words)."""
     instance._history_user = actor
     if reason:
-        instance._change_reason = reason
+        instance._change_reason = reason[:REASON_MAX_LENGTH]
     return instance
 
 

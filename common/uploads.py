@@ -63,9 +63,20 @@ def stored_name(folder: str, extension: str) -> str:
     return f"{folder}/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
+ORIGINAL_NAME_MAX_LENGTH = 200
+
+
 def original_name(name: str) -> str:
-    """The name shown to people: the original file name without any path."""
-    return os.path.basename((name or "").replace("\\", "/"))[:200] or "file"
+    """The name shown to people: the original file name without any path or control character
+    (Django's upload parser removes them too; other callers may not), cut to fit the field before
+    its extension, so that a download keeps its type."""
+    name = "".join(ch for ch in (name or "") if ch.isprintable())
+    name = os.path.basename(name.replace("\\", "/")).strip() or "file"
+    if len(name) > ORIGINAL_NAME_MAX_LENGTH:
+        stem, extension = os.path.splitext(name)
+        extension = extension[:16]
+        name = stem[: ORIGINAL_NAME_MAX_LENGTH - len(extension)] + extension
+    return name
 
 
 def serve(file_field, download_name: str):

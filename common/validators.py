@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 # GB 32100-2015: the code's alphabet leaves out I, O, S, V and Z.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-USCC_PATTERN = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+# re.ASCII: \d is 0-9 only; a full-width or other script's digit would pass the pattern and then
+# have no place in USCC_ALPHABET.
+USCC_PATTERN = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$", re.ASCII)
 
 
 def uscc_check_character(first17: str) -> str:
@@ -48,7 +50,7 @@ def validate_uscc(value: str) -> None:
         )
 
 
-GBT4754_PATTERN = re.compile(r"^[A-T](\d{2}(\d{1,2})?)?$")
+GBT4754_PATTERN = re.compile(r"^[A-T](\d{2}(\d{1,2})?)?$", re.ASCII)
 
 
 def validate_industry_code(value: str) -> None:
@@ -57,7 +59,7 @@ def validate_industry_code(value: str) -> None:
         raise ValidationError(_("国民经济行业代码格式不正确（GB/T 4754），例如 C3670 或 C36。"), code="industry_code")
 
 
-MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 
 
 def validate_mobile(value: str) -> None:

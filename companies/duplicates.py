@@ -16,6 +16,7 @@ _NOISE = re.compile(
     r"(股份有限公司|有限责任公司|有限公司|集团|公司|分公司|（中国）|\(中国\)|（上海）|\(上海\)|上海市|上海|嘉定区|嘉定|中国)"
 )
 NAME_SIMILARITY = 0.8
+NAME_MAX_LENGTH = Enterprise._meta.get_field("name").max_length
 
 
 def core_name(name: str) -> str:
@@ -37,11 +38,13 @@ def _uscc_close(a: str, b: str) -> bool:
 
 def find_possible_duplicates(name: str, uscc: str | None = None, exclude_pk=None, limit: int = 5):
     """Enterprises whose USCC differs by at most one character or whose core name is similar."""
-    core = core_name(name)
+    # A name longer than the field is refused when saved and duplicates nothing stored; comparing it
+    # would cost a query clause per character (an imported cell may hold megabytes).
+    core = core_name(name) if len(name or "") <= NAME_MAX_LENGTH else ""
     candidates = Q()
     if uscc:
         candidates |= Q(uscc__startswith=uscc[:8])
-    for i in range(max(len(core) - 1, 1)):
+    for i in range(max(len(core) - 1, 1) if core else 0):
         candidates |= Q(name__contains=core[i : i + 2])
     if not candidates:
         return []

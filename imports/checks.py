@@ -98,13 +98,7 @@ def _inspect_archive(archive: zipfile.ZipFile) -> WorkbookFacts:
             filled_rows = _scan_data_sheet(archive, member.filename, totals_strings)
         elif member.filename.endswith((".xml", ".rels")) and member.filename != shared_strings:
             _scan_xml(archive, member.filename)
-    facts = WorkbookFacts(data_sheet=data_sheet, filled_rows=filled_rows)
-    if facts.data_rows > settings.IMPORT_MAX_ROWS:
-        raise refuse(
-            _("数据行过多：约 %(rows)d 行，一次最多导入 %(limit)d 行。请分成几个文件导入。")
-            % {"rows": facts.data_rows, "limit": settings.IMPORT_MAX_ROWS}
-        )
-    return facts
+    return WorkbookFacts(data_sheet=data_sheet, filled_rows=filled_rows)
 
 
 def _check_expansion(members):
@@ -188,6 +182,9 @@ def _scan_data_sheet(archive, name, totals_strings: set[int]) -> int:
     合计, 总计 or 小计; `totals_strings` are the shared strings that begin so)."""
     filled_rows, misplaced, misplaced_count = 0, [], 0
     row_formulas, totals_row, row_filled = [], None, False
+    # The header and the most data rows allowed: past them the file is refused without reading on,
+    # so a compact sheet of a million rows costs no more than one at the limit.
+    most_rows = settings.IMPORT_MAX_ROWS + 1
     for tag, element in _stream(archive, name, keep=("c",)):
         if tag == "c":
             formula, value = _cell_content(element)
@@ -199,6 +196,11 @@ def _scan_data_sheet(archive, name, totals_strings: set[int]) -> int:
                     totals_row = _is_totals(element.get("t"), value, totals_strings)
         elif tag == "row":
             filled_rows += row_filled
+            if filled_rows > most_rows:
+                raise refuse(
+                    _("数据行过多：超过一次最多导入的 %(limit)d 行。请分成几个文件导入。")
+                    % {"limit": settings.IMPORT_MAX_ROWS}
+                )
             if row_formulas and not totals_row:
                 misplaced.extend(row_formulas[: FORMULAS_NAMED - len(misplaced)])
                 misplaced_count += len(row_formulas)

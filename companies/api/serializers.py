@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import OrgUnit, User
 from accounts.selectors import active_staff
+from common.api_fields import SlugRelatedField
 from common.validators import normalize_uscc, validate_uscc
 from companies.models import Contact, Enterprise, IndustryChain, Qualification, Visit
 from companies.selectors import visible_contacts, visible_enterprises
@@ -37,14 +38,14 @@ class UsccField(serializers.CharField):
 
 class EnterpriseSerializer(serializers.ModelSerializer):
     uscc = UsccField()
-    industry_chain = serializers.SlugRelatedField(
+    industry_chain = SlugRelatedField(
         slug_field="code",
         queryset=IndustryChain.objects.all(),
         allow_null=True,
         required=False,
         help_text=_("产业链代码：auto, sensors_ic, medical, online, other"),
     )
-    qualifications = serializers.SlugRelatedField(
+    qualifications = SlugRelatedField(
         slug_field="code",
         queryset=Qualification.objects.all(),
         many=True,

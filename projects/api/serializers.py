@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from accounts.models import OrgUnit, User
 from accounts.selectors import active_staff, units_in_scope
+from common.api_fields import SlugRelatedField
 from companies.models import Enterprise, IndustryChain
 from companies.selectors import visible_enterprises
 from projects.models import Project, ProjectStage, SigningEvent, StageType
@@ -34,7 +35,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         queryset=SigningEvent.objects.all(), allow_null=True, required=False
     )
     signing_event_name = serializers.CharField(source="signing_event.name", read_only=True, allow_null=True)
-    industry_chain = serializers.SlugRelatedField(
+    industry_chain = SlugRelatedField(
         slug_field="code",
         queryset=IndustryChain.objects.all(),
         allow_null=True,

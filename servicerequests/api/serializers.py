@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
+from common.api_fields import SlugRelatedField
 from companies.models import Enterprise
 from companies.selectors import visible_enterprises
 from projects.api.serializers import ScopedPrimaryKeyRelatedField
@@ -28,7 +29,7 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
         help_text=_("提出诉求的企业；企业用户可省略，只能为本企业提交。"),
     )
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
-    category = serializers.SlugRelatedField(
+    category = SlugRelatedField(
         slug_field="code",
         queryset=Category.objects.all(),
         help_text=_("诉求类别代码，见 /api/v1/service-request-categories/"),
