@@ -243,7 +243,12 @@ REMINDER_DIGEST_OVER = 5
 # Email and group-robot deliveries are tried this many times (30 s, 2 min, 8 min, ... apart).
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=5)
 
+# Reverse proxies in front of the web (docker/: nginx, so 1). Login lockouts and rate limits count
+# the address the nearest proxy saw, never one a client wrote into X-Forwarded-For (common/client_ip.py).
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+
 REST_FRAMEWORK = {
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -279,6 +284,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "招商项目管理系统 API",
