@@ -3,6 +3,7 @@
 #   make run     serve http://127.0.0.1:8000 with the web process, a Celery worker and Celery beat
 #   make test    run the whole test suite (SQLite, or PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 #   make lint    ruff, missing migrations, Django's system checks
+#   make reliability  load, faults and hostile input at full size (docs/reliability.md; about 25 minutes)
 #   make assets  re-copy the front-end libraries (package.json) into static/vendor/
 #
 # Every target that needs Python first creates .venv with $(PYTHON) (3.11 or newer) and installs
@@ -41,7 +42,7 @@ DEPLOY_SECRET_KEY := lint-only-deploy-check-3b9f0e7a51c84d2e9a6f0c1b7d3e5a8f2c4b
 DEPLOY_ENV = env DEBUG=0 SECRET_KEY="$(DEPLOY_SECRET_KEY)" \
 	ALLOWED_HOSTS=promotion.example.org SITE_URL=https://promotion.example.org VAR_DIR="$(TEST_VAR_DIR)"
 
-.PHONY: help venv run test lint bench clean assets
+.PHONY: help venv run test lint bench reliability clean assets
 
 help: ## list the targets
 	@echo "招商项目管理系统 — make targets:"
@@ -103,6 +104,9 @@ lint: $(STAMP) ## ruff, missing migrations, `manage.py check` and `check --deplo
 bench: $(STAMP) ## benchmarks on PostgreSQL, each figure beside its limit (SCALE=S or L; BENCH_DATABASE_URL)
 	@$(PY) -m bench.run --scale $(SCALE)
 
+reliability: $(STAMP) ## load (50 users, 5 min), faults and hostile input at full size (RELIABILITY_DATABASE_URL)
+	@$(TEST_ENV) $(PY) -m reliability.run
+
 assets: ## re-copy the front-end libraries (package.json) from the npm registry into static/vendor/
 	npm ci --no-audit --no-fund
 	@set -e; d=static/vendor; rm -rf $$d; mkdir -p $$d/bootstrap $$d/htmx $$d/echarts; \
@@ -115,5 +119,5 @@ assets: ## re-copy the front-end libraries (package.json) from the npm registry 
 	echo "static/vendor/: $$(node -p 'Object.entries(require("./package.json").dependencies).map(e=>e.join(" ")).join(", ")')"
 
 clean: ## remove test artifacts, collected static files and caches (keeps .venv and var/db.sqlite3)
-	rm -rf var/test var/staticfiles test-artifacts .pytest_cache .ruff_cache
+	rm -rf var/test var/staticfiles test-artifacts .pytest_cache .ruff_cache reliability/results
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
