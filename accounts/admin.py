@@ -5,7 +5,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from .forms import AdminLoginForm
 from .models import OrgUnit, User
+
+# The admin's login shares the login budget of the site and the API (accounts/forms.py).
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(OrgUnit)

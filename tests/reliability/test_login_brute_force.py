@@ -207,3 +207,21 @@ def test_behind_the_proxy_a_lockout_is_per_client_address_not_the_proxys(people,
 
     officer = Login("page", address="172.18.0.5")
     assert officer.let_in(officer.attempt(username, PASSWORD, **through_nginx(OFFICE)))
+
+
+@pytest.mark.parametrize("kind", ["page", "admin"])
+def test_password_spraying_on_the_pages_meets_the_login_rate_limit(settings, people, kind):
+    """One guess at each of many accounts never trips a per-account lock; the address's login budget,
+    shared with the token login, stops it, and then stops the right password too."""
+    settings.API_RATE_LOGIN = "5/min"
+    Login("api").attempt("sprayed_api", "guess")
+    login = Login(kind)
+    for number in range(4):
+        assert "登录尝试过于频繁" not in login.attempt(f"sprayed_{number}", "guess").content.decode()
+
+    refused = login.attempt(people["admin"].username, PASSWORD)
+    assert refused.status_code == 200 and "登录尝试过于频繁" in refused.content.decode()
+    assert not login.let_in(refused)
+
+    elsewhere = Login(kind, address=ELSEWHERE)
+    assert elsewhere.let_in(elsewhere.attempt(people["admin"].username, PASSWORD))
