@@ -12,6 +12,7 @@ import datetime
 import itertools
 import json
 import os
+import re
 import signal
 import socket
 import statistics
@@ -69,7 +70,18 @@ def query_string(filters: dict) -> str:
     return urlencode({**filters, "ordering": "-signed_on", "page_size": PAGE_SIZE})
 
 
+def _named_tables() -> dict[str, str]:
+    """The table of each small table a project row names, by relation (signing_event, town...)."""
+    from projects.api.views import NAMED_RELATIONS
+    from projects.models import Project
+
+    return {name: Project._meta.get_field(name).related_model._meta.db_table for name in NAMED_RELATIONS}
+
+
 def _role(sql: str) -> str:
+    lookup = re.match(r'SELECT .* FROM "(\w+)" WHERE \(?"\1"\."id"\)? IN \(', sql)
+    if lookup and lookup.group(1) in _named_tables().values():
+        return f"lookup:{lookup.group(1)}"
     if '"knox_authtoken"."token_key" =' in sql:
         return "token"
     if sql.startswith("SELECT COUNT(*)"):
@@ -102,7 +114,27 @@ def minimal_spec(url: str, user, token: str, filters: dict) -> tuple[dict, bytes
 
     statements, body = captured_request(token, query_string(filters))
     columns = page_columns(user, filters)
-    return {"database_url": url, "time_zone": settings.TIME_ZONE, "statements": statements, "columns": columns}, body
+    spec = {
+        "database_url": url,
+        "time_zone": settings.TIME_ZONE,
+        "statements": statements,
+        "columns": columns,
+        "lookups": lookup_columns(),
+    }
+    return spec, body
+
+
+def lookup_columns() -> dict[str, dict]:
+    """For each named relation, its table and where each field is in a row of its lookup statement
+    (a plain queryset's rows: the model's concrete fields in order)."""
+    from projects.models import Project
+
+    lookups = {}
+    for name, table in _named_tables().items():
+        model = Project._meta.get_field(name).related_model
+        fields = {field.attname: index for index, field in enumerate(model._meta.concrete_fields)}
+        lookups[name] = {"table": table, "columns": fields}
+    return lookups
 
 
 def page_columns(user, filters: dict) -> dict[str, int]:
@@ -111,10 +143,10 @@ def page_columns(user, filters: dict) -> dict[str, int]:
     from django.http import QueryDict
 
     from projects.api.filters import ProjectFilter
-    from projects.selectors import project_list
+    from projects.api.views import api_project_list
 
     data = QueryDict(query_string(filters))
-    queryset = ProjectFilter(data, queryset=project_list(user)).qs[:PAGE_SIZE]
+    queryset = ProjectFilter(data, queryset=api_project_list(user)).qs[:PAGE_SIZE]
     compiler = queryset.query.get_compiler("default")
     compiler.setup_query()
     columns = {}

@@ -5,8 +5,10 @@ JSON body by hand. No framework, one connection per worker process:
     MINIMAL_WSGI_SPEC=spec.json gunicorn bench.minimal_wsgi:application
 
 The spec (JSON) holds `database_url`, `time_zone`, `statements` ([{"role", "sql"}] in the order the API
-sends them; roles `token`, `other`, `count`, `page`, `team`) and `columns` (where each field of the
-page statement's rows is: "id", "enterprise.name", "current_stage.code", "is_overdue", ...).
+sends them; roles `token`, `other`, `count`, `page`, `team`, `lookup:<table>`), `columns` (where each
+field of the page statement's rows is: "id", "enterprise.name", "officer.display_name", "is_overdue",
+...) and `lookups` (for each small table a row names, e.g. "town": its table and where each field is
+in the rows of its lookup statement).
 """
 
 import hashlib
@@ -74,8 +76,9 @@ def _person(row, c, prefix):
     return row[c[f"{prefix}.display_name"]] or full or row[c[f"{prefix}.username"]]
 
 
-def project(row, c, team, zone) -> dict:
-    """One project as the API's ProjectSerializer writes it."""
+def project(row, c, team, zone, named) -> dict:
+    """One project as the API's ProjectSerializer writes it; named(relation, field, id) reads a field of
+    a row the lookup statements fetched."""
     area = row[c["land_area"]]
     return {
         "id": row[c["id"]],
@@ -84,13 +87,13 @@ def project(row, c, team, zone) -> dict:
         "enterprise": row[c["enterprise_id"]],
         "enterprise_name": row[c["enterprise.name"]],
         "signing_event": row[c["signing_event_id"]],
-        "signing_event_name": row[c["signing_event.name"]],
+        "signing_event_name": named("signing_event", "name", row[c["signing_event_id"]]),
         "signed_on": _date(row[c["signed_on"]]),
-        "industry_chain": row[c["industry_chain.code"]],
+        "industry_chain": named("industry_chain", "code", row[c["industry_chain_id"]]),
         "town": row[c["town_id"]],
-        "town_name": row[c["town.name"]],
+        "town_name": named("town", "name", row[c["town_id"]]),
         "leading_unit": row[c["leading_unit_id"]],
-        "leading_unit_name": row[c["leading_unit.name"]],
+        "leading_unit_name": named("leading_unit", "name", row[c["leading_unit_id"]]),
         "source": row[c["source"]],
         "total_investment": _decimal(row[c["total_investment"]]),
         "fixed_asset_investment": _decimal(row[c["fixed_asset_investment"]]),
@@ -104,8 +107,8 @@ def project(row, c, team, zone) -> dict:
         "funds_in_place": _decimal(row[c["funds_in_place"]]),
         "priority": row[c["priority"]],
         "status": row[c["status"]],
-        "stage": row[c["current_stage.code"]],
-        "stage_name": row[c["current_stage.name"]],
+        "stage": named("current_stage", "code", row[c["current_stage_id"]]),
+        "stage_name": named("current_stage", "name", row[c["current_stage_id"]]),
         "is_overdue": row[c["is_overdue"]],
         "officer": row[c["officer_id"]],
         "officer_name": _person(row, c, "officer"),
@@ -150,6 +153,7 @@ def application(environ, start_response):
     cursor = connection().cursor()
     count = rows = token_row = None
     team: dict[int, list[int]] = {}
+    fetched: dict[str, dict] = {}  # table -> {id: row}
     for statement in spec()["statements"]:
         cursor.execute(statement["sql"])
         role = statement["role"]
@@ -164,14 +168,23 @@ def application(environ, start_response):
         elif role == "team":
             for project_id, user_id, *_ in cursor.fetchall():
                 team.setdefault(project_id, []).append(user_id)
+        elif role.startswith("lookup:"):
+            fetched.setdefault(role.removeprefix("lookup:"), {}).update((r[0], r) for r in cursor.fetchall())
         else:
             cursor.fetchall()
     page_size = int(parse_qs(environ.get("QUERY_STRING", "")).get(PAGE_SIZE_PARAM, ["20"])[0])
-    columns, zone = spec()["columns"], ZoneInfo(spec()["time_zone"])
+    columns, zone, lookups = spec()["columns"], ZoneInfo(spec()["time_zone"]), spec()["lookups"]
+
+    def named(relation, field, pk):
+        if pk is None:
+            return None
+        lookup = lookups[relation]
+        return fetched[lookup["table"]][pk][lookup["columns"][field]]
+
     body = {
         "count": count,
         "next": _next_link(environ, count, page_size),
         "previous": None,
-        "results": [project(row, columns, team, zone) for row in rows],
+        "results": [project(row, columns, team, zone, named) for row in rows],
     }
     return _answer(start_response, "200 OK", json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
