@@ -78,32 +78,11 @@ def manage_json(stack: Stack, code: str):
     return json.loads(output[-1])
 
 
-class LogMark:
-    """The JSON lines a role's log gained since the mark was made."""
-
-    def __init__(self, stack: Stack, role: str):
-        self.path = stack.directory / f"{role}.log"
-        self.offset = self.path.stat().st_size if self.path.exists() else 0
-
-    def text(self) -> str:
-        with open(self.path, "rb") as log:
-            log.seek(self.offset)
-            return log.read().decode("utf-8", "replace")
-
-    def lines(self) -> list[dict]:
-        found = []
-        for line in self.text().splitlines():
-            if line.startswith("{"):
-                with contextlib.suppress(ValueError):
-                    found.append(json.loads(line))
-        return found
-
-
-def request_statuses(mark: LogMark) -> collections.Counter:
+def request_statuses(mark) -> collections.Counter:
     return collections.Counter(line["status"] for line in mark.lines() if line.get("logger") == "promotion.requests")
 
 
-def server_errors(mark: LogMark) -> list[str]:
+def server_errors(mark) -> list[str]:
     """The requests the web answered 500: from its request log, and from Django's error log (which
     has them even when the request log could not write its line)."""
     found = {}
@@ -530,7 +509,7 @@ def redis_outage(stack: Stack, seconds: float = 30, smtp=None, recovery: Recover
 
 
 def _redis_outage(stack, load, seconds, smtp, recovery, tag, day, schedule_name):
-    web, worker = LogMark(stack, "web"), LogMark(stack, "worker")
+    web, worker = stack.log_mark("web"), stack.log_mark("worker")
     since = database_now(stack)
     received_before = len(smtp.messages) if smtp else 0
     reminders_before = reminder_count(stack)
@@ -648,7 +627,7 @@ def worker_killed_mid_task(stack: Stack, rows: int = 3000, recovery: Recovery = 
 
 
 def _worker_killed(stack, load, tag, job_id, rows, recovery):
-    web = LogMark(stack, "web")
+    web = stack.log_mark("web")
     lost = []
     try:
         under_way = waited(
@@ -752,7 +731,7 @@ def postgres_restart(stack: Stack, down_seconds: float = 5, recovery: Recovery =
 
 
 def _postgres_restart(stack, load, down_seconds, recovery):
-    web = LogMark(stack, "web")
+    web = stack.log_mark("web")
     probe = stack.api(token(stack, "officer", "probe"))
     try:
         time.sleep(3)

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .stack import ROOT, Stack
+from .stack import ROOT, Stack, json_lines
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 STOP_TIMEOUT_S = 30
@@ -224,16 +224,9 @@ def read_results(results_dir: Path) -> dict:
 
 def server_errors(log_text: str) -> dict:
     """5xx answers (the request log's "status"), ERROR lines and gunicorn worker timeouts in a web log."""
-    answers_5xx, errors, timeouts = [], [], 0
-    for line in log_text.splitlines():
-        if "WORKER TIMEOUT" in line:
-            timeouts += 1
-        if not line.startswith("{"):
-            continue
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue
+    answers_5xx, errors = [], []
+    timeouts = log_text.count("WORKER TIMEOUT")
+    for entry in json_lines(log_text):
         if entry.get("logger") == "promotion.requests" and int(entry.get("status") or 0) >= 500:
             answers_5xx.append(f"{entry.get('method')} {entry.get('path')} {entry.get('status')}")
         elif entry.get("level") in ("ERROR", "CRITICAL"):
@@ -256,7 +249,7 @@ def run_load(stack: Stack, *, users: int = 50, duration_s: int = 300, spawn_rate
         (results_dir / stale).unlink(missing_ok=True)
     tokens = results_dir / "tokens.json"
     prepare_accounts(stack, users, tokens)
-    web_log_start, worker_log_start = len(stack.log("web")), len(stack.log("worker"))
+    web_mark, worker_mark = stack.log_mark("web"), stack.log_mark("worker")
     started = time.monotonic()
     exit_code = run_locust(
         stack, users=users, duration_s=duration_s, spawn_rate=spawn_rate, results_dir=results_dir, tokens=tokens
@@ -265,7 +258,7 @@ def run_load(stack: Stack, *, users: int = 50, duration_s: int = 300, spawn_rate
     tokens.unlink()
     figures = read_results(results_dir)
     total = figures["total"]
-    web_log, worker_log = stack.log("web")[web_log_start:], stack.log("worker")[worker_log_start:]
+    web_log, worker_log = web_mark.text(), worker_mark.text()
     (results_dir / "web.log").write_text(web_log)
     (results_dir / "worker.log").write_text(worker_log)
     web, worker = server_errors(web_log), server_errors(worker_log)

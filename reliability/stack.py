@@ -2,12 +2,13 @@
 (gunicorn), a Celery worker and the scheduler, each started by docker/entrypoint.sh with the
 production settings (DEBUG off), exactly as the containers of docker/docker-compose.yml are."""
 
+import contextlib
+import json
 import os
 import secrets
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import requests
@@ -136,6 +137,9 @@ class Stack:
         path = self.directory / f"{role}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
+    def log_mark(self, role: str) -> "LogMark":
+        return LogMark(self.directory / f"{role}.log")
+
     # --- readiness -----------------------------------------------------------------------------
 
     def session(self) -> requests.Session:
@@ -187,8 +191,27 @@ class Stack:
         self.stop()
 
 
-def time_until(condition, timeout: float, interval: float = 0.2) -> float:
-    """Seconds until `condition()` holds (TimeoutError after `timeout`)."""
-    started = time.monotonic()
-    wait_until(condition, timeout, "condition", interval)
-    return time.monotonic() - started
+class LogMark:
+    """What a process's log gained since the mark was made: its text, and its JSON lines parsed."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.offset = path.stat().st_size if path.exists() else 0
+
+    def text(self) -> str:
+        with open(self.path, "rb") as log:
+            log.seek(self.offset)
+            return log.read().decode("utf-8", "replace")
+
+    def lines(self) -> list[dict]:
+        return json_lines(self.text())
+
+
+def json_lines(text: str) -> list[dict]:
+    """The JSON log lines in a process's output (gunicorn's and Celery's own start-up lines are text)."""
+    found = []
+    for line in text.splitlines():
+        if line.startswith("{"):
+            with contextlib.suppress(ValueError):
+                found.append(json.loads(line))
+    return found

@@ -2,7 +2,6 @@
 collectstatic), a Celery worker and the scheduler with DEBUG off, on PostgreSQL and Redis; a client
 goes through it as nginx would forward it (X-Forwarded-Proto: https)."""
 
-import json
 import re
 import subprocess
 import sys
@@ -10,17 +9,9 @@ import sys
 import pytest
 
 from reliability.services import wait_until
-from reliability.stack import ROOT
+from reliability.stack import ROOT, json_lines
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
-
-
-def log_lines(stack, role):
-    lines = []
-    for line in stack.log(role).splitlines():
-        if line.startswith("{"):
-            lines.append(json.loads(line))
-    return lines
 
 
 def some_project(api, stack):
@@ -107,7 +98,7 @@ def test_a_write_is_logged_with_its_request_id_and_the_task_it_sends_carries_it(
     assert detail["name"] == "部署检查用新能源项目" and detail["total_investment"] == "1234.50"
 
     request_log = [
-        line for line in log_lines(stack, "web") if line.get("request_id") == "0f6b1c0c4b9e4d7a8e2f5a6b7c8d9e0f"
+        line for line in json_lines(stack.log("web")) if line.get("request_id") == "0f6b1c0c4b9e4d7a8e2f5a6b7c8d9e0f"
     ]
     assert any(
         line["logger"] == "promotion.requests" and line["status"] == 201 and line["user_id"] and line["duration_ms"] > 0
@@ -126,7 +117,7 @@ def test_a_write_is_logged_with_its_request_id_and_the_task_it_sends_carries_it(
     download = officer_api.get(stack.base_url + officer_api.get(job_url, timeout=30).json()["download_url"], timeout=30)
     assert download.status_code == 200 and download.content[:2] == b"PK"
     worker_lines = [
-        line for line in log_lines(stack, "worker") if line.get("request_id") == "1a2b3c4d5e6f40718293a4b5c6d7e8f9"
+        line for line in json_lines(stack.log("worker")) if line.get("request_id") == "1a2b3c4d5e6f40718293a4b5c6d7e8f9"
     ]
     assert any("succeeded" in line["message"] for line in worker_lines), worker_lines
 
