@@ -3,7 +3,7 @@
 #   make run     serve http://127.0.0.1:8000 with the web process, a Celery worker and Celery beat
 #   make test    run the whole test suite (SQLite, or PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 #   make lint    ruff, missing migrations, Django's system checks
-#   make reliability  load, faults and hostile input at full size (docs/reliability.md; about 25 minutes)
+#   make reliability  load, faults and hostile input at full size (docs/reliability.md; about 35 minutes)
 #   make assets  re-copy the front-end libraries (package.json) into static/vendor/
 #
 # Every target that needs Python first creates .venv with $(PYTHON) (3.11 or newer) and installs
@@ -119,5 +119,5 @@ assets: ## re-copy the front-end libraries (package.json) from the npm registry 
 	echo "static/vendor/: $$(node -p 'Object.entries(require("./package.json").dependencies).map(e=>e.join(" ")).join(", ")')"
 
 clean: ## remove test artifacts, collected static files and caches (keeps .venv and var/db.sqlite3)
-	rm -rf var/test var/staticfiles test-artifacts .pytest_cache .ruff_cache reliability/results
+	rm -rf var/test var/staticfiles test-artifacts .pytest_cache .ruff_cache
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
